@@ -1,0 +1,40 @@
+"""Run every benchmark against a fresh database in a temporary directory and print figures.
+
+Usage: `make bench` (or `.venv/bin/python -m benchmarks [--audit-entries N]`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--audit-entries", type=int, default=20_000)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="casework-bench-")
+    os.environ.setdefault("CASEWORK_VAR_DIR", tmp)
+    os.environ.setdefault("CASEWORK_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    from benchmarks import audit
+
+    audit.run(args.audit_entries)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"total: {time.perf_counter() - started:.1f} s")

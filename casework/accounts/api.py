@@ -1,0 +1,115 @@
+"""Serializers and viewsets of the accounts app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from casework.accounts.models import Membership, Organisation, User
+from casework.api.viewsets import AccessReadOnlyViewSet
+from casework.audit.models import Action
+from casework.audit.services import record
+from casework.core.access import principal_of
+from casework.core.roles import Capability
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "slug", "name", "country", "languages"]
+
+
+class OrganisationViewSet(AccessReadOnlyViewSet):
+    """Organisations: one's own, or every organisation of the network for network roles."""
+
+    capabilities = (Capability.ORG_VIEW,)
+    queryset = Organisation.objects.all()
+    serializer_class = OrganisationSerializer
+    lookup_field = "slug"
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer(read_only=True)
+    role_label = serializers.CharField(source="role_obj.label", read_only=True)
+    scope = serializers.CharField(source="role_obj.scope", read_only=True)
+    capabilities = serializers.SerializerMethodField()
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "organisation", "role", "role_label", "scope", "capabilities", "active"]
+
+    def get_capabilities(self, membership: Membership) -> list[str]:
+        return sorted(membership.role_obj.capabilities)
+
+    def get_active(self, membership: Membership) -> bool:
+        return membership.pk == self.context["active_membership_id"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True)
+    memberships = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "email", "memberships"]
+
+    def get_memberships(self, user: User) -> list[dict[str, Any]]:
+        principal = principal_of(user)
+        context = {"active_membership_id": principal.membership_id}
+        return MembershipSerializer(principal.memberships, many=True, context=context).data
+
+
+class MeView(APIView):
+    """The caller: who they are, their memberships and roles, and which one is active."""
+
+    capabilities = ()
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+
+class TokenSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (`Authorization: Token …`)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        request=TokenSerializer,
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request: Request) -> Response:
+        data = TokenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to log in with the given username and password."]}
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        record(Action.TOKEN_ISSUED, obj=user, user=user)
+        return Response({"token": token.key})

@@ -1,0 +1,210 @@
+"""Organisations (the tenants), their sites and projects, users and their memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from casework.accounts.choices import TargetCohort
+from casework.core.access import Principal, forget_principal
+from casework.core.models import AuditedModel, OrgScopedModel, TimeStampedModel
+from casework.core.querysets import AccessQuerySet
+from casework.core.roles import (
+    NETWORK_ROLES,
+    ORGANISATION_ROLES,
+    ROLE_CHOICES,
+    ROLES,
+    Capability,
+    Role,
+)
+
+
+class Organisation(TimeStampedModel, AuditedModel):
+    """One pilot implementer: the tenant that owns its people's data."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("short name"), max_length=40, unique=True)
+    country = CountryField(_("country"))
+    languages = models.JSONField(
+        _("working languages"),
+        default=list,
+        blank=True,
+        help_text=_("Language codes, for example en, fr, nl."),
+    )
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        if principal.is_organisation:
+            return queryset.filter(pk=principal.organisation_id)
+        if principal.can(Capability.NETWORK_VIEW):
+            return queryset
+        return queryset.none()
+
+    @property
+    def organisation_id(self) -> int:
+        """An organisation belongs to itself (so the access layer treats it like its rows)."""
+        return self.pk
+
+
+class Site(OrgScopedModel, TimeStampedModel):
+    """A place an organisation works from: an office in a city."""
+
+    name = models.CharField(_("name"), max_length=200)
+    city = models.CharField(_("city"), max_length=120)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="site_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"
+
+
+class Project(OrgScopedModel, TimeStampedModel):
+    """One organisation's ATD pilot: the frame that cases are enrolled in."""
+
+    name = models.CharField(_("name"), max_length=200)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    target_cohort = models.CharField(
+        _("target cohort"), max_length=40, choices=TargetCohort.choices
+    )
+    referral_pathways = models.TextField(_("referral pathways"), blank=True)
+    sites = models.ManyToManyField(Site, blank=True, related_name="projects")
+
+    class Meta:
+        ordering = ["organisation", "-start_date", "name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="project_name_unique"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="project_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("A project cannot end before it starts.")})
+
+
+class User(AbstractUser, AuditedModel):
+    """A person who uses Casework (staff of an organisation or of the network)."""
+
+    active_membership = models.ForeignKey(
+        "Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("working as"),
+    )
+    # Logins, password changes and switches have audit actions of their own.
+    audit_exclude = frozenset({"last_login", "password", "active_membership"})
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        forget_principal(self)
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        forget_principal(self)
+
+
+class Membership(TimeStampedModel, AuditedModel):
+    """A user's role in one organisation, or at network level (no organisation)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+        help_text=_("Empty for a network-level role."),
+    )
+    role = models.CharField(_("role"), max_length=40, choices=ROLE_CHOICES)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="one_role_per_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(organisation__isnull=True),
+                name="one_network_role",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(organisation__isnull=False, role__in=sorted(ORGANISATION_ROLES))
+                    | Q(organisation__isnull=True, role__in=sorted(NETWORK_ROLES))
+                ),
+                name="role_matches_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role_obj.label} — {self.organisation or _('Network')}"
+
+    @property
+    def role_obj(self) -> Role:
+        return ROLES[self.role]
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        """Staff lists: an organisation sees its own staff; the network sees network staff."""
+        if principal.is_organisation and principal.can(Capability.MEMBERS_VIEW):
+            return queryset.filter(organisation_id=principal.organisation_id)
+        if principal.is_network and principal.can(Capability.NETWORK_VIEW):
+            return queryset.filter(organisation__isnull=True)
+        return queryset.none()
+
+    def clean(self) -> None:
+        role = ROLES.get(self.role)
+        if role is None:
+            return
+        if role.is_network and self.organisation_id is not None:
+            raise ValidationError({"organisation": _("A network role has no organisation.")})
+        if not role.is_network and self.organisation_id is None:
+            raise ValidationError({"organisation": _("This role needs an organisation.")})

@@ -1,0 +1,138 @@
+"""Log-in, password, switching organisation, and the organisation and staff pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from casework.accounts.forms import LoginForm
+from casework.accounts.models import Membership, Organisation, Project, Site
+from casework.accounts.services import switch_membership
+from casework.audit.mixins import AuditedReadMixin
+from casework.audit.models import Action
+from casework.audit.services import record
+from casework.core.access import principal_of
+from casework.core.roles import Capability
+from casework.core.views import AccessMixin
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(AccessMixin, auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("core:home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        record(Action.PASSWORD_CHANGED, obj=self.request.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+class SwitchMembershipView(AccessMixin, View):
+    """Work as another of one's memberships (another organisation, or the network)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        membership = next(
+            (
+                m
+                for m in principal_of(request.user).memberships
+                if str(m.pk) == request.POST.get("membership", "")
+            ),
+            None,
+        )
+        if membership is None:
+            messages.error(request, _("You have no such membership."))
+        else:
+            switch_membership(request.user, membership)
+            messages.success(request, _("You are now working as %(m)s.") % {"m": membership})
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            target = resolve_url("core:home")
+        return HttpResponseRedirect(target)
+
+
+class OrganisationListView(AccessMixin, ListView):
+    capabilities = (Capability.ORG_VIEW,)
+    model = Organisation
+    template_name = "accounts/organisation_list.html"
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                project_count=Count("project_set", distinct=True),
+                site_count=Count("site_set", distinct=True),
+            )
+        )
+
+
+class OrganisationDetailView(AccessMixin, DetailView):
+    capabilities = (Capability.ORG_VIEW,)
+    model = Organisation
+    template_name = "accounts/organisation_detail.html"
+
+    def get_queryset(self) -> QuerySet:
+        user = self.request.user
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch(
+                    "project_set",
+                    queryset=Project.objects.visible_to(user).prefetch_related("sites"),
+                    to_attr="visible_projects",
+                ),
+                Prefetch(
+                    "site_set", queryset=Site.objects.visible_to(user), to_attr="visible_sites"
+                ),
+            )
+        )
+
+
+class MemberListView(AccessMixin, ListView):
+    """The staff of the organisation one works in (or the network's own staff)."""
+
+    capabilities = (Capability.MEMBERS_VIEW,)
+    model = Membership
+    template_name = "accounts/member_list.html"
+    paginate_by = 100
+
+    def get_queryset(self) -> QuerySet:
+        qs = super().get_queryset().select_related("user", "organisation")
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            qs = qs.filter(
+                Q(user__username__icontains=query)
+                | Q(user__first_name__icontains=query)
+                | Q(user__last_name__icontains=query)
+            )
+        return qs.order_by("user__last_name", "user__first_name", "user__username")
+
+
+class MemberDetailView(AccessMixin, AuditedReadMixin, DetailView):
+    """One member of staff: their contact details are personal data, so reads are audited."""
+
+    capabilities = (Capability.MEMBERS_VIEW,)
+    model = Membership
+    template_name = "accounts/member_detail.html"
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("user", "organisation")

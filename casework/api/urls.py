@@ -1,0 +1,30 @@
+"""The API's routes: one router, each app's viewsets registered here."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from casework.accounts import api as accounts_api
+
+router = DefaultRouter()
+router.register("organisations", accounts_api.OrganisationViewSet, basename="organisation")
+
+v1 = [
+    path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
+    path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("api/v1/", include((v1, "api"), namespace="api")),
+    # The schema and its docs describe the API's shape only, never data: open to all.
+    path(
+        "api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"
+    ),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[AllowAny]),
+        name="api-docs",
+    ),
+]

@@ -1,0 +1,103 @@
+"""The audit log: an append-only, hash-chained record of changes and of reads of personal data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casework.core.access import Principal
+from casework.core.querysets import AccessQuerySet
+from casework.core.roles import Capability
+
+GENESIS_HASH = "0" * 64
+
+
+class Action(models.TextChoices):
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logged out")
+    TOKEN_ISSUED = "token_issued", _("API token issued")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    SWITCHED = "switched", _("Switched organisation")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+    READ = "read", _("Read")
+    EXPORT = "export", _("Exported")
+
+
+class AuditEntry(models.Model):
+    """One thing that happened. Entries are never changed or deleted by the application.
+
+    `hash` covers every other column and the previous entry's hash, so an entry edited or
+    deleted directly in the database breaks the chain (`casework audit verify` finds it).
+    Values of personal fields are never stored: only field names.
+    """
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor_id = models.BigIntegerField(_("user id"), null=True, blank=True, db_index=True)
+    actor = models.CharField(_("user"), max_length=150, blank=True)
+    organisation_id = models.BigIntegerField(_("organisation id"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["organisation_id", "-at"], name="audit_org_time"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("Audit entries are append-only.")
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        """Organisation admins read their organisation's entries; the network its own."""
+        if not principal.can(Capability.AUDIT_VIEW):
+            return queryset.none()
+        if principal.is_organisation:
+            return queryset.filter(organisation_id=principal.organisation_id)
+        return queryset.filter(organisation_id__isnull=True)
+
+    def payload(self) -> dict[str, Any]:
+        """The columns the hash covers, in a form that reads back the same from any database."""
+        return {
+            "at": self.at.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor": self.actor,
+            "organisation_id": self.organisation_id,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "changed_fields": list(self.changed_fields),
+            "request_id": self.request_id,
+            "ip": self.ip,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,88 @@
+"""Abstract base models that every domain app builds on."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casework.core.access import Principal
+from casework.core.querysets import AccessQuerySet, scope_by_organisation
+
+
+class TimeStampedModel(models.Model):
+    """Adds when a row was created and last changed."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditedModel(models.Model):
+    """Every create, update and delete of a subclass is written to the audit log.
+
+    It remembers the values it was loaded with, so the audit entry can name the fields a
+    save changed without an extra query (and never their values).
+    """
+
+    audit_exclude: ClassVar[frozenset[str]] = frozenset({"created_at", "updated_at"})
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> AuditedModel:
+        instance = super().from_db(db, field_names, values)
+        instance._audit_loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def audit_changed_fields(self) -> list[str]:
+        """Names of the concrete fields that differ from what was loaded (all, when new)."""
+        loaded = getattr(self, "_audit_loaded", None)
+        names = []
+        for f in self._meta.concrete_fields:
+            if f.primary_key or f.name in self.audit_exclude:
+                continue
+            if (
+                loaded is None
+                or f.attname not in loaded
+                or loaded[f.attname] != getattr(self, f.attname)
+            ):
+                names.append(f.name)
+        return names
+
+    def audit_mark_saved(self) -> None:
+        self._audit_loaded = {
+            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
+        }
+
+
+class OrgScopedModel(AuditedModel):
+    """A row that belongs to one organisation (the tenant).
+
+    Rows that hold or point to personal data carry `organisation` directly, even where a join
+    could derive it: the access rule stays one indexed filter. Set `identifies_person = True`
+    on models whose rows are about a person: network roles then never see them.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="%(class)s_set",
+        verbose_name=_("organisation"),
+    )
+    identifies_person: ClassVar[bool] = False
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        return scope_by_organisation(
+            queryset, principal, field="organisation_id", identifies_person=cls.identifies_person
+        )

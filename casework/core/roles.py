@@ -1,0 +1,116 @@
+"""Roles and their capabilities, as data.
+
+This module is the only place that knows what a role may do: code asks for a capability
+(`principal.can(Capability.AUDIT_VIEW)`), never for a role name. To add a permission, add a
+capability here, grant it to roles below, and require it in a view or viewset (see
+docs/development/adding-a-permission.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    ORGANISATION = "organisation", _("Organisation")
+    NETWORK = "network", _("Network")
+
+
+class Capability(models.TextChoices):
+    ORG_VIEW = "org.view", _("See organisations and their projects")
+    ORG_MANAGE = "org.manage", _("Manage the organisation, its sites and projects")
+    NETWORK_VIEW = "network.view", _("See every organisation of the network")
+    PERSONAL_DATA_VIEW = "personal_data.view", _("See rows about a person")
+    CASES_WORK = "cases.work", _("Work on cases")
+    CASES_SUPERVISE = "cases.supervise", _("Supervise cases and approve plans and closures")
+    MEMBERS_VIEW = "members.view", _("See the organisation's staff")
+    MEMBERS_MANAGE = "members.manage", _("Add staff and change their roles")
+    AUDIT_VIEW = "audit.view", _("Search and export the audit log of one's scope")
+    FORMS_PUBLISH = "forms.publish", _("Publish network-standard forms")
+    INDICATORS_PSEUDONYMISED = "indicators.pseudonymised", _("See pseudonymised evidence")
+    INDICATORS_AGGREGATED = "indicators.aggregated", _("See aggregated indicators")
+
+
+C = Capability
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    scope: Scope
+    capabilities: frozenset[str]
+    description: str
+
+    @property
+    def is_network(self) -> bool:
+        return self.scope == Scope.NETWORK
+
+
+_CASEWORKER = {
+    C.ORG_VIEW,
+    C.PERSONAL_DATA_VIEW,
+    C.CASES_WORK,
+    C.MEMBERS_VIEW,
+    C.INDICATORS_AGGREGATED,
+}
+_SUPERVISOR = _CASEWORKER | {C.CASES_SUPERVISE}
+_ORG_ADMIN = _SUPERVISOR | {C.ORG_MANAGE, C.MEMBERS_MANAGE, C.AUDIT_VIEW}
+_EVALUATOR = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_PSEUDONYMISED, C.INDICATORS_AGGREGATED}
+_COORDINATOR = _EVALUATOR | {C.AUDIT_VIEW, C.FORMS_PUBLISH}
+_OBSERVER = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_AGGREGATED}
+
+ROLES: dict[str, Role] = {
+    role.code: role
+    for role in (
+        Role(
+            "caseworker",
+            _("Case manager"),
+            Scope.ORGANISATION,
+            frozenset(_CASEWORKER),
+            _("Works with people on their cases, inside one organisation."),
+        ),
+        Role(
+            "supervisor",
+            _("Supervisor"),
+            Scope.ORGANISATION,
+            frozenset(_SUPERVISOR),
+            _("Sees every case of the organisation, approves plans and closures, reassigns."),
+        ),
+        Role(
+            "org_admin",
+            _("Organisation admin"),
+            Scope.ORGANISATION,
+            frozenset(_ORG_ADMIN),
+            _("Manages the organisation, its staff and projects; reads its audit log."),
+        ),
+        Role(
+            "network_coordinator",
+            _("Network coordinator"),
+            Scope.NETWORK,
+            frozenset(_COORDINATOR),
+            _("Runs the network: standard forms, network audit log, pseudonymised evidence."),
+        ),
+        Role(
+            "evaluator",
+            _("Evaluator"),
+            Scope.NETWORK,
+            frozenset(_EVALUATOR),
+            _("Analyses pseudonymised and aggregated evidence across the network."),
+        ),
+        Role(
+            "observer",
+            _("Observer"),
+            Scope.NETWORK,
+            frozenset(_OBSERVER),
+            _("A funder or authority partner: aggregated indicators only, never a person."),
+        ),
+    )
+}
+
+ROLE_CHOICES = [(role.code, role.label) for role in ROLES.values()]
+ORGANISATION_ROLES = frozenset(code for code, role in ROLES.items() if not role.is_network)
+NETWORK_ROLES = frozenset(code for code, role in ROLES.items() if role.is_network)

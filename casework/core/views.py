@@ -1,0 +1,44 @@
+"""The one view mixin that applies the access layer, and the home page."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseBase
+from django.views.generic import TemplateView
+
+from casework.core.access import Principal, principal_of
+
+
+class AccessMixin(LoginRequiredMixin):
+    """Log-in, capability and row scoping for every view.
+
+    `capabilities` lists what the caller's role must allow (403 otherwise); `get_queryset()`
+    returns only rows visible to the caller, so a detail view of another organisation's row
+    is a 404, exactly like a row that does not exist.
+    """
+
+    capabilities: ClassVar[tuple[str, ...]] = ()
+    model: Any = None
+    request: HttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.principal.can_all(self.capabilities):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def principal(self) -> Principal:
+        return principal_of(self.request.user)
+
+    def get_queryset(self) -> QuerySet:
+        return self.model.objects.visible_to(self.request.user)
+
+
+class HomeView(AccessMixin, TemplateView):
+    template_name = "core/home.html"

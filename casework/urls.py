@@ -1,0 +1,12 @@
+"""Casework's URL map. Every route here is covered by tests/test_permission_matrix.py."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("casework.core.urls")),
+    path("account/", include("casework.accounts.urls")),
+    path("audit/", include("casework.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("casework.api.urls")),
+]

@@ -1,0 +1,141 @@
+"""Every URL pattern and API route, tried by every kind of caller.
+
+Each route declares who may use it; the test derives what everyone else must get:
+anonymous → the login page (web) or 401 (API); a role without the capability → 403; the
+right role in the wrong organisation → 404, exactly like a row that does not exist.
+A new URL that is not declared in ROUTES fails `test_every_route_is_covered`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from casework.core.testing.personas import World
+
+ORG_STAFF = {"amina", "sam", "olga"}  # Alpha's staff: the allowed organisation
+NETWORK = {"nora", "eva", "otto"}
+EVERYONE = ORG_STAFF | NETWORK | {"boris", "nadia"}
+CALLERS = ["anonymous", *sorted(EVERYONE)]
+
+
+@dataclass(frozen=True)
+class Route:
+    allowed: set[str]
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
+    method: str = "get"
+    anonymous: int | None = None  # what an anonymous caller gets; None: sent to log in
+    object_of_alpha: bool = False  # boris (Beta's admin) must get 404, not 403
+    ok: int = 200
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _alpha_membership(w: World) -> dict[str, Any]:
+    return {"pk": w.amina.memberships.get().pk}
+
+
+ROUTES: dict[str, Route] = {
+    "core:home": Route(EVERYONE),
+    "accounts:login": Route(EVERYONE, anonymous=200, ok=302),  # logged in: sent home
+    "accounts:logout": Route(EVERYONE, method="post", anonymous=302, ok=302),
+    "accounts:password-change": Route(EVERYONE),
+    "accounts:switch": Route(EVERYONE, method="post", ok=302),
+    "accounts:organisation-list": Route(EVERYONE - {"nadia"}),
+    "accounts:organisation-detail": Route(
+        ORG_STAFF | NETWORK, kwargs=lambda w: {"slug": w.alpha.slug}, object_of_alpha=True
+    ),
+    "accounts:member-list": Route(ORG_STAFF | {"boris"}),
+    "accounts:member-detail": Route(ORG_STAFF, kwargs=_alpha_membership, object_of_alpha=True),
+    "audit:entry-list": Route({"olga", "boris", "nora"}),
+    "audit:entry-export": Route({"olga", "boris", "nora"}),
+    "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),
+    "api:token": Route(EVERYONE, method="post", anonymous=400, ok=400),  # no credentials
+    "api:me": Route(EVERYONE),
+    "api:api-root": Route(EVERYONE),
+    "api:organisation-list": Route(EVERYONE - {"nadia"}),
+    "api:organisation-detail": Route(
+        ORG_STAFF | NETWORK, kwargs=lambda w: {"slug": w.alpha.slug}, object_of_alpha=True
+    ),
+    "api-schema": Route(EVERYONE, anonymous=200),
+    "api-docs": Route(EVERYONE, anonymous=200),
+}
+
+
+def walk(patterns: list[Any], namespace: str = "", prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(full name, route) of every URL pattern under `patterns`."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, ns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield (f"{namespace}{entry.name}" if entry.name else "", prefix + str(entry.pattern))
+
+
+def all_patterns() -> list[tuple[str, str]]:
+    return list(walk(get_resolver().url_patterns))
+
+
+def test_every_route_is_covered() -> None:
+    patterns = all_patterns()
+    unnamed = [route for name, route in patterns if not name]
+    assert not unnamed, f"URL patterns without a name cannot be checked: {unnamed}"
+    missing = sorted({name for name, _ in patterns} - set(ROUTES))
+    assert not missing, f"Declare these routes in tests/test_permission_matrix.py: {missing}"
+    stale = sorted(set(ROUTES) - {name for name, _ in patterns})
+    assert not stale, f"ROUTES names URLs that no longer exist: {stale}"
+
+
+def expected_status(route: Route, caller: str, is_api: bool) -> int | str:
+    if caller == "anonymous":
+        if route.anonymous is not None:
+            return route.anonymous
+        return 401 if is_api else "login"
+    if caller in route.allowed:
+        return route.ok
+    if caller == "boris" and route.object_of_alpha:
+        return 404
+    return 403
+
+
+def call(client: Any, route: Route, url: str) -> Any:
+    if route.method == "post":
+        return client.post(url, route.data)
+    return client.get(url)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_route_answers_each_caller_as_declared(name: str, world: World, client: Any) -> None:
+    route = ROUTES[name]
+    url = reverse(name, kwargs=route.kwargs(world))
+    is_api = url.startswith("/api/v1/")
+    users = world.users()
+    wrong = []
+    for caller in CALLERS:
+        client.logout()
+        if caller != "anonymous":
+            client.force_login(users[caller])
+        response = call(client, route, url)
+        want = expected_status(route, caller, is_api)
+        if want == "login":
+            got = (
+                "login"
+                if response.status_code == 302 and "/account/login/" in response["Location"]
+                else response.status_code
+            )
+        else:
+            got = response.status_code
+        if got != want:
+            wrong.append(f"{caller}: expected {want}, got {got}")
+    assert not wrong, f"{name} ({url}): " + "; ".join(wrong)
+
+
+def test_api_format_suffix_routes_are_scoped_too(world: World, client: Any) -> None:
+    client.force_login(world.boris)
+    url = reverse("api:organisation-detail", kwargs={"slug": world.alpha.slug, "format": "json"})
+    assert client.get(url).status_code == 404
+    client.force_login(world.amina)
+    assert client.get(url).status_code == 200
