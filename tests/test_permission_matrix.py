@@ -48,8 +48,21 @@ ROUTES: dict[str, Route] = {
     "accounts:organisation-detail": Route(
         ORG_STAFF | NETWORK, kwargs=lambda w: {"slug": w.alpha.slug}, object_of_alpha=True
     ),
+    "accounts:organisation-update": Route(
+        {"olga"}, kwargs=lambda w: {"slug": w.alpha.slug}, object_of_alpha=True
+    ),
+    "accounts:site-create": Route({"olga", "boris"}),
+    "accounts:site-update": Route(
+        {"olga"}, kwargs=lambda w: {"pk": w.alpha_site.pk}, object_of_alpha=True
+    ),
+    "accounts:project-create": Route({"olga", "boris"}),
+    "accounts:project-update": Route(
+        {"olga"}, kwargs=lambda w: {"pk": w.alpha_project.pk}, object_of_alpha=True
+    ),
     "accounts:member-list": Route(ORG_STAFF | {"boris"}),
+    "accounts:member-create": Route({"olga", "boris"}),
     "accounts:member-detail": Route(ORG_STAFF, kwargs=_alpha_membership, object_of_alpha=True),
+    "accounts:member-update": Route({"olga"}, kwargs=_alpha_membership, object_of_alpha=True),
     "audit:entry-list": Route({"olga", "boris", "nora"}),
     "audit:entry-export": Route({"olga", "boris", "nora"}),
     "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),

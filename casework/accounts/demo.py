@@ -10,7 +10,7 @@ from django.db import transaction
 from casework.accounts.choices import TargetCohort
 from casework.accounts.models import Membership, Organisation, Project, Site, User
 from casework.accounts.services import add_membership
-from casework.core.roles import ORGANISATION_ROLES
+from casework.core.roles import ORGANISATION_ROLES, ROLES
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,7 @@ NETWORK_USERS = (
     ("evaluator", "evaluator"),
     ("observer", "observer"),
 )
-ORG_ROLE_ORDER = ("caseworker", "supervisor", "org_admin")
-assert set(ORG_ROLE_ORDER) == ORGANISATION_ROLES
+ORG_ROLE_ORDER = tuple(code for code in ROLES if code in ORGANISATION_ROLES)
 
 
 def demo_usernames() -> list[tuple[str, str]]:

@@ -1,8 +1,18 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from django.contrib.auth.forms import AuthenticationForm
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from casework.accounts.models import Membership, Organisation, Project, Site, User
+from casework.core.roles import ORGANISATION_ROLES, ROLE_CHOICES
+
+ORGANISATION_ROLE_CHOICES = [
+    (code, label) for code, label in ROLE_CHOICES if code in ORGANISATION_ROLES
+]
 
 
 class LoginForm(AuthenticationForm):
@@ -10,3 +20,85 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class StaffCreateForm(UserCreationForm):
+    """A new staff account: who they are, their role, and a first password to hand over."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=ORGANISATION_ROLE_CHOICES)
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "first_name", "last_name", "email")
+
+
+class MembershipForm(forms.ModelForm):
+    role = forms.ChoiceField(label=_("Role"), choices=ORGANISATION_ROLE_CHOICES)
+
+    class Meta:
+        model = Membership
+        fields = ("role", "is_active")
+        help_texts = {"is_active": _("An inactive member can no longer see anything here.")}
+
+
+class OrgScopedForm(forms.ModelForm):
+    """A form for a row of the caller's organisation (`organisation_id` from the view)."""
+
+    def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisation_id is not None and self.instance.pk is None:
+            self.instance.organisation_id = organisation_id
+        self.organisation_id = self.instance.organisation_id
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # `organisation` is not a field of the form, but "unique within the organisation"
+        # constraints must still be checked here, as a form error, not an IntegrityError.
+        exclude = super()._get_validation_exclusions()
+        exclude.discard("organisation")
+        return exclude
+
+
+class OrganisationForm(forms.ModelForm):
+    languages = forms.CharField(
+        label=_("Working languages"),
+        required=False,
+        help_text=_("Language codes separated by commas, for example: fr, nl, en."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ("name", "languages")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["languages"] = ", ".join(self.instance.languages or [])
+
+    def clean_languages(self) -> list[str]:
+        codes = [c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()]
+        bad = [c for c in codes if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", c)]
+        if bad:
+            raise forms.ValidationError(
+                _("Not a language code: %(codes)s.") % {"codes": ", ".join(bad)}
+            )
+        return list(dict.fromkeys(codes))
+
+
+class SiteForm(OrgScopedForm):
+    class Meta:
+        model = Site
+        fields = ("name", "city")
+
+
+class ProjectForm(OrgScopedForm):
+    class Meta:
+        model = Project
+        fields = ("name", "start_date", "end_date", "target_cohort", "referral_pathways", "sites")
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "sites": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sites"].queryset = Site.objects.filter(organisation_id=self.organisation_id)

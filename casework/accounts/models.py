@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -48,6 +49,9 @@ class Organisation(TimeStampedModel, AuditedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:organisation-detail", args=[self.slug])
+
     @classmethod
     def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
         if principal.is_organisation:
@@ -79,6 +83,9 @@ class Site(OrgScopedModel, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.city})"
 
+    def get_absolute_url(self) -> str:
+        return self.organisation.get_absolute_url()
+
 
 class Project(OrgScopedModel, TimeStampedModel):
     """One organisation's ATD pilot: the frame that cases are enrolled in."""
@@ -106,6 +113,9 @@ class Project(OrgScopedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return self.organisation.get_absolute_url()
 
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:

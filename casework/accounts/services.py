@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from casework.accounts.models import Membership, User
+from casework.accounts.models import Membership, Organisation, User
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.access import forget_principal
+from casework.core.roles import ORGANISATION_ROLES, Capability, roles_with
 
 
 @transaction.atomic
@@ -38,4 +41,56 @@ def add_membership(user: User, role: str, organisation: Any = None) -> Membershi
         user.active_membership = membership
         user.save(update_fields=["active_membership"])
     forget_principal(user)
+    return membership
+
+
+@transaction.atomic
+def create_staff_member(
+    organisation: Organisation,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> Membership:
+    """A new account for a member of an organisation's staff, with their role in it."""
+    if role not in ORGANISATION_ROLES:
+        raise ValidationError({"role": _("Choose a role inside the organisation.")})
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return add_membership(user, role, organisation)
+
+
+@transaction.atomic
+def change_membership(membership: Membership, *, role: str, is_active: bool) -> Membership:
+    """Change a staff member's role or (de)activate them; an organisation keeps an admin."""
+    if role not in ORGANISATION_ROLES or membership.organisation_id is None:
+        raise ValidationError({"role": _("Choose a role inside the organisation.")})
+    admins = roles_with(Capability.MEMBERS_MANAGE)
+    loses_admin = membership.role in admins and membership.is_active
+    if loses_admin and (role not in admins or not is_active):
+        others = (
+            Membership.objects.select_for_update()
+            .filter(organisation_id=membership.organisation_id, role__in=admins, is_active=True)
+            .exclude(pk=membership.pk)
+        )
+        if not others.exists():
+            raise ValidationError(
+                _(
+                    "An organisation keeps at least one active member who manages its staff; "
+                    "add another first."
+                )
+            )
+    membership.role = role
+    membership.is_active = is_active
+    membership.save()
+    user = membership.user
+    if not is_active and user.active_membership_id == membership.pk:
+        user.active_membership = None
+        user.save(update_fields=["active_membership"])
     return membership

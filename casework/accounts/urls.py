@@ -16,6 +16,17 @@ urlpatterns = [
         views.OrganisationDetailView.as_view(),
         name="organisation-detail",
     ),
+    path(
+        "organisations/<slug:slug>/edit/",
+        views.OrganisationUpdateView.as_view(),
+        name="organisation-update",
+    ),
+    path("sites/add/", views.SiteCreateView.as_view(), name="site-create"),
+    path("sites/<int:pk>/edit/", views.SiteUpdateView.as_view(), name="site-update"),
+    path("projects/add/", views.ProjectCreateView.as_view(), name="project-create"),
+    path("projects/<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project-update"),
     path("staff/", views.MemberListView.as_view(), name="member-list"),
+    path("staff/add/", views.MemberCreateView.as_view(), name="member-create"),
     path("staff/<int:pk>/", views.MemberDetailView.as_view(), name="member-detail"),
+    path("staff/<int:pk>/edit/", views.MemberUpdateView.as_view(), name="member-update"),
 ]

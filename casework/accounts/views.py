@@ -6,24 +6,37 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 
-from casework.accounts.forms import LoginForm
+from casework.accounts.forms import (
+    LoginForm,
+    MembershipForm,
+    OrganisationForm,
+    ProjectForm,
+    SiteForm,
+    StaffCreateForm,
+)
 from casework.accounts.models import Membership, Organisation, Project, Site
-from casework.accounts.services import switch_membership
+from casework.accounts.services import (
+    change_membership,
+    create_staff_member,
+    switch_membership,
+)
 from casework.audit.mixins import AuditedReadMixin
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.access import principal_of
 from casework.core.roles import Capability
-from casework.core.views import AccessMixin
+from casework.core.views import AccessMixin, OrgScopedCreateMixin
 
 
 class LoginView(auth_views.LoginView):
@@ -136,3 +149,96 @@ class MemberDetailView(AccessMixin, AuditedReadMixin, DetailView):
 
     def get_queryset(self) -> QuerySet:
         return super().get_queryset().select_related("user", "organisation")
+
+
+class MemberCreateView(AccessMixin, FormView):
+    """An organisation admin adds a member of staff with a first password to hand over."""
+
+    capabilities = (Capability.MEMBERS_MANAGE,)
+    form_class = StaffCreateForm
+    template_name = "accounts/member_form.html"
+
+    def form_valid(self, form: StaffCreateForm) -> HttpResponse:
+        data = form.cleaned_data
+        organisation = Organisation.objects.get(pk=self.principal.organisation_id)
+        try:
+            membership = create_staff_member(
+                organisation,
+                username=data["username"],
+                password=data["password1"],
+                role=data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(name)s can now log in.") % {"name": membership.user})
+        return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.pk]))
+
+
+class MemberUpdateView(AccessMixin, UpdateView):
+    """Change a member's role, or deactivate them (their history stays)."""
+
+    capabilities = (Capability.MEMBERS_MANAGE,)
+    model = Membership
+    form_class = MembershipForm
+    template_name = "accounts/member_form.html"
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("user")
+
+    def form_valid(self, form: MembershipForm) -> HttpResponse:
+        try:
+            change_membership(
+                self.get_object(),
+                role=form.cleaned_data["role"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The membership has been changed."))
+        return HttpResponseRedirect(reverse("accounts:member-detail", args=[self.object.pk]))
+
+
+class OrganisationUpdateView(AccessMixin, UpdateView):
+    capabilities = (Capability.ORG_MANAGE,)
+    model = Organisation
+    form_class = OrganisationForm
+    template_name = "accounts/object_form.html"
+
+    def get_queryset(self) -> QuerySet:
+        # Network roles may see every organisation but manage none of them.
+        return super().get_queryset().filter(pk=self.principal.organisation_id)
+
+
+class SiteCreateView(OrgScopedCreateMixin, CreateView):
+    capabilities = (Capability.ORG_MANAGE,)
+    extra_context = {"kind": gettext_lazy("site")}
+    model = Site
+    form_class = SiteForm
+    template_name = "accounts/object_form.html"
+
+
+class SiteUpdateView(AccessMixin, UpdateView):
+    capabilities = (Capability.ORG_MANAGE,)
+    model = Site
+    form_class = SiteForm
+    template_name = "accounts/object_form.html"
+
+
+class ProjectCreateView(OrgScopedCreateMixin, CreateView):
+    capabilities = (Capability.ORG_MANAGE,)
+    extra_context = {"kind": gettext_lazy("project")}
+    model = Project
+    form_class = ProjectForm
+    template_name = "accounts/object_form.html"
+
+
+class ProjectUpdateView(AccessMixin, UpdateView):
+    capabilities = (Capability.ORG_MANAGE,)
+    model = Project
+    form_class = ProjectForm
+    template_name = "accounts/object_form.html"

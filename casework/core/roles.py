@@ -114,3 +114,8 @@ ROLES: dict[str, Role] = {
 ROLE_CHOICES = [(role.code, role.label) for role in ROLES.values()]
 ORGANISATION_ROLES = frozenset(code for code, role in ROLES.items() if not role.is_network)
 NETWORK_ROLES = frozenset(code for code, role in ROLES.items() if role.is_network)
+
+
+def roles_with(capability: str) -> frozenset[str]:
+    """Codes of the roles that grant `capability`."""
+    return frozenset(code for code, role in ROLES.items() if capability in role.capabilities)

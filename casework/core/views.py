@@ -42,3 +42,12 @@ class AccessMixin(LoginRequiredMixin):
 
 class HomeView(AccessMixin, TemplateView):
     template_name = "core/home.html"
+
+
+class OrgScopedCreateMixin(AccessMixin):
+    """Create views of organisation rows: the new row belongs to the caller's organisation."""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()  # type: ignore[misc]
+        kwargs["organisation_id"] = self.principal.organisation_id
+        return kwargs
