@@ -41,6 +41,7 @@ def test_a_wrong_password_shows_an_error_and_the_skip_link_works(page: Any, worl
     alert.wait_for()
     assert "correct username and password" in alert.inner_text()
     log_in(page, "amina", PASSWORD)
+    page.get_by_role("heading", name="Welcome, Amina Persona").wait_for()
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused.strip() == "Skip to main content"
