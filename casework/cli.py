@@ -8,9 +8,14 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casework.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["casework", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        execute_from_command_line(["casework", *(sys.argv[1:] if argv is None else argv)])
+    except ImproperlyConfigured as error:
+        # A configuration mistake deserves one clear line, not a traceback.
+        sys.exit(f"casework: configuration error: {error}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -108,7 +109,7 @@ class TokenView(APIView):
         )
         if user is None:
             raise serializers.ValidationError(
-                {"non_field_errors": ["Unable to log in with the given username and password."]}
+                {"non_field_errors": [_("Unable to log in with the given username and password.")]}
             )
         token, _created = Token.objects.get_or_create(user=user)
         record(Action.TOKEN_ISSUED, obj=user, user=user)

@@ -83,3 +83,20 @@ def test_the_default_database_is_sqlite_in_wal_mode_under_var(tmp_path: Path) ->
     result = start(tmp_path, code, CASEWORK_DEBUG="1")
     assert result.stdout.strip() == "wal", result.stderr
     assert (tmp_path / "casework.sqlite3").exists()
+
+
+def test_the_command_reports_a_configuration_error_in_one_line(tmp_path: Path) -> None:
+    unset = ("CASEWORK_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    env["CASEWORK_VAR_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "casework.cli", "audit", "verify"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("casework: configuration error: SECRET_KEY is not set.")
+    assert "Traceback" not in result.stderr
