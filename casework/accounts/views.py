@@ -203,42 +203,39 @@ class MemberUpdateView(AccessMixin, UpdateView):
         return HttpResponseRedirect(reverse("accounts:member-detail", args=[self.object.pk]))
 
 
-class OrganisationUpdateView(AccessMixin, UpdateView):
+class ManageMixin(AccessMixin):
+    """The organisation admin's editing screens: one capability, one form template."""
+
     capabilities = (Capability.ORG_MANAGE,)
+    template_name = "accounts/object_form.html"
+
+
+class OrganisationUpdateView(ManageMixin, UpdateView):
     model = Organisation
     form_class = OrganisationForm
-    template_name = "accounts/object_form.html"
 
     def get_queryset(self) -> QuerySet:
         # Network roles may see every organisation but manage none of them.
         return super().get_queryset().filter(pk=self.principal.organisation_id)
 
 
-class SiteCreateView(OrgScopedCreateMixin, CreateView):
-    capabilities = (Capability.ORG_MANAGE,)
+class SiteCreateView(ManageMixin, OrgScopedCreateMixin, CreateView):
+    model = Site
+    form_class = SiteForm
     extra_context = {"kind": gettext_lazy("site")}
+
+
+class SiteUpdateView(ManageMixin, UpdateView):
     model = Site
     form_class = SiteForm
-    template_name = "accounts/object_form.html"
 
 
-class SiteUpdateView(AccessMixin, UpdateView):
-    capabilities = (Capability.ORG_MANAGE,)
-    model = Site
-    form_class = SiteForm
-    template_name = "accounts/object_form.html"
-
-
-class ProjectCreateView(OrgScopedCreateMixin, CreateView):
-    capabilities = (Capability.ORG_MANAGE,)
+class ProjectCreateView(ManageMixin, OrgScopedCreateMixin, CreateView):
+    model = Project
+    form_class = ProjectForm
     extra_context = {"kind": gettext_lazy("project")}
-    model = Project
-    form_class = ProjectForm
-    template_name = "accounts/object_form.html"
 
 
-class ProjectUpdateView(AccessMixin, UpdateView):
-    capabilities = (Capability.ORG_MANAGE,)
+class ProjectUpdateView(ManageMixin, UpdateView):
     model = Project
     form_class = ProjectForm
-    template_name = "accounts/object_form.html"
