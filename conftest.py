@@ -1,4 +1,7 @@
-"""Root conftest: fast password hashing in tests, and the shared fixtures."""
+"""Root conftest: fast password hashing and a throw-away keyring in tests; shared fixtures."""
+
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -11,3 +14,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Argon2 is deliberately slow; tests create many users. Production keeps Argon2
     # (casework/accounts/tests/test_login.py checks the configured hashers).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests never touch a real keyring: a new one for each run, outside the checkout.
+    from casework.core.crypto import Keyring
+
+    path = Path(tempfile.mkdtemp(prefix="casework-test-keys-")) / "keys.json"
+    Keyring.generate().save(path)
+    settings.CASEWORK_KEYS_FILE = path

@@ -91,6 +91,9 @@ DEMO_PASSWORD = os.environ.get("CASEWORK_DEMO_PASSWORD", "casework-demo")
 if len(DEMO_PASSWORD) < 8:
     raise ImproperlyConfigured("CASEWORK_DEMO_PASSWORD must be at least 8 characters long.")
 
+# Keys that encrypt identity and documents: a file outside the database (casework/core/crypto.py).
+CASEWORK_KEYS_FILE = Path(os.environ.get("CASEWORK_KEYS_FILE", VAR_DIR / "keys.json"))
+
 # Disclosure control: cells with fewer people than this are withheld outside the organisation.
 DISCLOSURE_THRESHOLD = env_int("CASEWORK_DISCLOSURE_THRESHOLD", 5, minimum=3, maximum=100)
 
@@ -144,6 +147,7 @@ INSTALLED_APPS = [
     "casework.core",
     "casework.accounts",
     "casework.audit",
+    "casework.people",
     "casework.api",
 ]
 

@@ -28,6 +28,7 @@ class Action(models.TextChoices):
     DELETE = "delete", _("Deleted")
     READ = "read", _("Read")
     EXPORT = "export", _("Exported")
+    REENCRYPTED = "reencrypted", _("Re-encrypted under a new key")
 
 
 class AuditEntry(models.Model):

@@ -17,7 +17,7 @@ from casework.core.models import AuditedModel
 
 @receiver(post_save, dispatch_uid="casework_audit_save")
 def audit_save(sender: type, instance: Any, created: bool, raw: bool, **kwargs: Any) -> None:
-    if raw or not isinstance(instance, AuditedModel):
+    if raw or not isinstance(instance, AuditedModel) or not instance.audited:
         return
     changed = instance.audit_changed_fields()
     if created or changed:
@@ -27,7 +27,7 @@ def audit_save(sender: type, instance: Any, created: bool, raw: bool, **kwargs: 
 
 @receiver(post_delete, dispatch_uid="casework_audit_delete")
 def audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
-    if isinstance(instance, AuditedModel):
+    if isinstance(instance, AuditedModel) and instance.audited:
         record(Action.DELETE, obj=instance)
 
 

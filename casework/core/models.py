@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casework.core.access import Principal
+from casework.core.crypto import keyring
 from casework.core.querysets import AccessQuerySet, scope_by_organisation
 
 
@@ -29,6 +30,8 @@ class AuditedModel(models.Model):
     """
 
     audit_exclude: ClassVar[frozenset[str]] = frozenset({"created_at", "updated_at"})
+    # Rows derived from others (search indexes, caches) set this to False.
+    audited: ClassVar[bool] = True
 
     class Meta:
         abstract = True
@@ -86,3 +89,28 @@ class OrgScopedModel(AuditedModel):
         return scope_by_organisation(
             queryset, principal, field="organisation_id", identifies_person=cls.identifies_person
         )
+
+
+class SealedModel(models.Model):
+    """A row whose content is encrypted at rest (see casework/core/crypto.py).
+
+    `casework keys rotate` re-encrypts every row of every subclass under the new key.
+    """
+
+    key_id = models.CharField(max_length=40, db_index=True, editable=False)
+    sealed = models.BinaryField(editable=False)
+
+    class Meta:
+        abstract = True
+
+    def associated_data(self) -> bytes:
+        """What binds the ciphertext to this row; it must not change after sealing."""
+        raise NotImplementedError
+
+    def seal_bytes(self, plaintext: bytes) -> None:
+        ring = keyring()
+        self.sealed = ring.seal(plaintext, self.associated_data())
+        self.key_id = ring.active
+
+    def open_bytes(self) -> bytes:
+        return keyring().open(bytes(self.sealed), self.associated_data())

@@ -1,0 +1,243 @@
+"""Writes and identity look-ups on people: each one a named, transactional function."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.accounts.models import Organisation
+from casework.audit.models import Action
+from casework.audit.services import record
+from casework.core.access import principal_of
+from casework.core.crypto import keyring, normalise_name
+from casework.core.roles import Capability
+from casework.people.choices import ConsentPurpose, IndexKind
+from casework.people.identity import IdentityData, index_terms, normalise_file_number
+from casework.people.models import BlindIndex, Consent, Household, Identity, Person
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand stays right.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_code(prefix: str) -> str:
+    """A random pseudonymous code such as P-7K3M-Q9XD (about 10^12 possibilities)."""
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{prefix}-{chars[:4]}-{chars[4:]}"
+
+
+def _save_with_new_code(obj: Any, prefix: str) -> None:
+    for _attempt in range(5):
+        obj.code = new_code(prefix)
+        try:
+            with transaction.atomic():
+                obj.save()
+            return
+        except IntegrityError:
+            if type(obj).objects.filter(code=obj.code).exists():
+                continue
+            raise
+    raise RuntimeError("Could not draw a free pseudonymous code")
+
+
+def _check_birth(data: IdentityData, birth_year: int | None) -> int | None:
+    if data.date_of_birth:
+        if birth_year and birth_year != data.date_of_birth.year:
+            raise ValidationError(
+                {"birth_year": _("The birth year differs from the date of birth.")}
+            )
+        if data.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
+        return data.date_of_birth.year
+    if birth_year and not 1900 <= birth_year <= timezone.localdate().year:
+        raise ValidationError({"birth_year": _("Give a birth year between 1900 and this year.")})
+    return birth_year
+
+
+@transaction.atomic
+def register_person(
+    organisation: Organisation,
+    data: IdentityData,
+    *,
+    birth_year: int | None = None,
+    household: Household | None = None,
+    **attributes: Any,
+) -> Person:
+    """A new person: the coded profile, the sealed identity and its search indexes."""
+    if household is not None and household.organisation_id != organisation.pk:
+        raise ValidationError({"household": _("That household belongs to another organisation.")})
+    person = Person(
+        organisation=organisation,
+        birth_year=_check_birth(data, birth_year),
+        household=household,
+        **attributes,
+    )
+    person.full_clean(exclude=["code"])
+    _save_with_new_code(person, "P")
+    identity = Identity(person=person, organisation=organisation)
+    identity.seal(data)
+    identity.save()
+    _reindex(person, data)
+    return person
+
+
+@transaction.atomic
+def update_identity(person: Person, data: IdentityData) -> Person:
+    """Replace the identifying details of `person`; the indexes follow."""
+    year = _check_birth(data, None if data.date_of_birth else person.birth_year)
+    if year != person.birth_year:
+        person.birth_year = year
+        person.save()
+    identity = person.identity
+    identity.seal(data)
+    identity.save()
+    _reindex(person, data)
+    return person
+
+
+@transaction.atomic
+def create_household(organisation: Organisation) -> Household:
+    household = Household(organisation=organisation)
+    _save_with_new_code(household, "H")
+    return household
+
+
+def _digests(organisation_id: int, terms: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    ring = keyring()
+    return [(kind, ring.blind_index(kind, value, organisation_id)) for kind, value in terms]
+
+
+def _reindex(person: Person, data: IdentityData) -> None:
+    BlindIndex.objects.filter(person=person).delete()
+    BlindIndex.objects.bulk_create(
+        BlindIndex(organisation_id=person.organisation_id, person=person, kind=kind, digest=digest)
+        for kind, digest in _digests(person.organisation_id, index_terms(data, person.birth_year))
+    )
+
+
+def _matching(organisation_id: int, pairs: Iterable[tuple[str, str]]) -> QuerySet:
+    condition = Q(pk__in=[])
+    for kind, digest in pairs:
+        condition |= Q(kind=kind, digest=digest)
+    return BlindIndex.objects.filter(condition, organisation_id=organisation_id)
+
+
+def find_people(
+    user: Any,
+    *,
+    name: str = "",
+    date_of_birth: dt.date | None = None,
+    file_number: str = "",
+) -> QuerySet:
+    """People the user may see whose identity matches every criterion given, exactly
+    (after normalising case, accents, spacing and word order)."""
+    principal = principal_of(user)
+    people = Person.objects.visible_to(user)
+    if not principal.is_organisation:
+        return people.none()
+    terms = []
+    if name:
+        terms.append((IndexKind.NAME, normalise_name(name)))
+    if date_of_birth:
+        terms.append((IndexKind.DATE_OF_BIRTH, date_of_birth.isoformat()))
+    if file_number:
+        terms.append((IndexKind.FILE_NUMBER, normalise_file_number(file_number)))
+    if not terms:
+        return people.none()
+    for kind, digest in _digests(principal.organisation_id, terms):
+        people = people.filter(
+            Exists(BlindIndex.objects.filter(person=OuterRef("pk"), kind=kind, digest=digest))
+        )
+    return people
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    person: Person
+    reasons: tuple[str, ...]
+
+
+DUPLICATE_REASONS = {
+    IndexKind.NAME_DOB: _("same name and date of birth"),
+    IndexKind.FILE_NUMBER: _("same file number"),
+    IndexKind.PHONETIC_YEAR: _("similar-sounding name, same birth year"),
+}
+
+
+def likely_duplicates(
+    organisation: Organisation,
+    data: IdentityData,
+    birth_year: int | None = None,
+    *,
+    exclude: Person | None = None,
+) -> list[Duplicate]:
+    """People of the organisation who are probably the person being registered."""
+    terms = [t for t in index_terms(data, birth_year) if t[0] in DUPLICATE_REASONS]
+    if not terms:
+        return []
+    hits = _matching(organisation.pk, _digests(organisation.pk, terms)).select_related("person")
+    if exclude is not None:
+        hits = hits.exclude(person=exclude)
+    reasons: dict[Person, set[str]] = defaultdict(set)
+    for hit in hits:
+        reasons[hit.person].add(str(DUPLICATE_REASONS[hit.kind]))
+    return [Duplicate(person, tuple(sorted(why))) for person, why in reasons.items()]
+
+
+def read_identity(person: Person, user: Any) -> IdentityData:
+    """Open a person's identity for a user allowed to see it; the read is audited."""
+    principal = principal_of(user)
+    if not (principal.can(Capability.PERSONAL_DATA_VIEW) and principal.owns(person)):
+        raise PermissionDenied
+    identity = person.identity
+    record(Action.READ, obj=identity, user=user)
+    return identity.open()
+
+
+@transaction.atomic
+def record_consent(
+    person: Person,
+    *,
+    purpose: str,
+    given_on: dt.date,
+    method: str,
+    language: str,
+    service: str = "",
+) -> Consent:
+    if purpose == ConsentPurpose.SHARE_WITH_SERVICE and not service.strip():
+        raise ValidationError({"service": _("Name the service the person agreed to share with.")})
+    consent = Consent(
+        organisation_id=person.organisation_id,
+        person=person,
+        purpose=purpose,
+        given_on=given_on,
+        method=method,
+        language=language,
+        service=service.strip(),
+    )
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(consent: Consent, on: dt.date) -> Consent:
+    """From `on`, the purpose no longer applies to this person anywhere it is used."""
+    if consent.withdrawn_on is not None:
+        raise ValidationError(_("This consent was already withdrawn."))
+    if on < consent.given_on:
+        raise ValidationError(
+            {"withdrawn_on": _("Consent cannot be withdrawn before it was given.")}
+        )
+    consent.withdrawn_on = on
+    consent.save()
+    return consent

@@ -1,0 +1,110 @@
+"""No identity value is stored in clear: not in the SQLite file, not in a PostgreSQL dump."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[3]
+SECRETS = [
+    "Zaïnab",
+    "Okonkwo",
+    "Lindqvist",
+    "Zee Okon",
+    "470 12 34 56",
+    "Rue Imaginaire",
+    "9876543",
+]
+
+
+def register_three() -> None:
+    """Three people with known identities, through the public services."""
+    from casework.accounts.models import Organisation
+    from casework.people.identity import IdentityData
+    from casework.people.services import create_household, register_person
+
+    org = Organisation.objects.create(slug="plain", name="Plain Text Check", country="BE")
+    household = create_household(org)
+    for i in range(3):
+        data = IdentityData(
+            given_names="Zaïnab",
+            family_name=f"Okonkwo-Lindqvist{i}",
+            aliases=["Zee Okon"],
+            date_of_birth=dt.date(1991, 4, 17),
+            phone="+32 470 12 34 56",
+            address="Rue Imaginaire 12, Ghent",
+            file_numbers=["OV-9876543"],
+        )
+        register_person(org, data, household=household)
+
+
+REGISTER = (
+    "import django; django.setup(); "
+    "from casework.people.tests.test_no_plain_text import register_three; "
+    "register_three(); print('registered')"
+)
+
+
+def leaks(blob: bytes) -> list[str]:
+    found = []
+    for secret in SECRETS:
+        for form in {secret, secret.lower(), secret.upper()}:
+            for encoding in ("utf-8", "utf-16-le"):
+                if form.encode(encoding) in blob:
+                    found.append(f"{form!r} ({encoding})")
+    return found
+
+
+def test_no_identity_value_appears_in_the_sqlite_file(tmp_path: Path) -> None:
+    unset = ("CASEWORK_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    env.update({"CASEWORK_VAR_DIR": str(tmp_path), "CASEWORK_DEBUG": "1"})
+    run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True, "timeout": 300}
+    assert (
+        subprocess.run([sys.executable, "-m", "casework.cli", "migrate", "-v0"], **run).returncode
+        == 0
+    )
+    result = subprocess.run([sys.executable, "-c", REGISTER], **run)
+    assert result.stdout.strip() == "registered", result.stderr
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("casework.sqlite3")]
+    assert files
+    blob = b"".join(p.read_bytes() for p in files)  # the database and its WAL
+    assert b"Plain Text Check" in blob  # the check can see plain text when it is there
+    assert leaks(blob) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_identity_value_appears_in_a_postgresql_dump() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL leg of CI")
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        pytest.fail("pg_dump is needed for this check")
+    register_three()
+    conf = connection.settings_dict
+    dump = subprocess.run(
+        [
+            pg_dump,
+            "--data-only",
+            "-h",
+            conf["HOST"] or "127.0.0.1",
+            "-p",
+            str(conf["PORT"] or 5432),
+            "-U",
+            conf["USER"] or "postgres",
+            conf["NAME"],
+        ],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PGPASSWORD": conf.get("PASSWORD") or ""},
+    )
+    assert dump.returncode == 0, dump.stderr
+    assert b"Plain Text Check" in dump.stdout
+    assert leaks(dump.stdout) == []
