@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "casework.accounts",
     "casework.audit",
     "casework.people",
+    "casework.cases",
     "casework.api",
 ]
 

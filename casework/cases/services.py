@@ -1,0 +1,512 @@
+"""Every change to a case: one named, transactional function each.
+
+A stage change checks the transition and the data it needs, writes a timeline event, keeps
+the engagement periods right and is audited, all in one transaction. A refused change raises
+`CaseRuleError` with a message for the user, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.accounts.models import Project, User
+from casework.cases.choices import (
+    EXIT_ENGAGEMENT,
+    OUTCOME_TYPE,
+    TRANSITIONS,
+    Engagement,
+    EventKind,
+    ExitReason,
+    GoalStatus,
+    Stage,
+)
+from casework.cases.models import (
+    Case,
+    CaseVulnerability,
+    Contact,
+    EngagementPeriod,
+    Goal,
+    Task,
+    TimelineEvent,
+)
+from casework.core.access import principal_of
+from casework.core.roles import Capability
+from casework.people.models import Household, Person
+from casework.people.services import new_code
+
+
+class CaseRuleError(ValidationError):
+    """A change the case's rules do not allow; the message says why."""
+
+
+class StaleVersionError(CaseRuleError):
+    """Someone else changed the case since the form was opened."""
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _label(choices: Any, code: str) -> str:
+    return str(dict(choices.choices).get(code, code))
+
+
+def add_event(
+    case: Case,
+    kind: str,
+    summary: str,
+    *,
+    on: dt.date,
+    by: User | None = None,
+    source: Any = None,
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    """Write one event on the case's timeline. The apps below `cases` write theirs here."""
+    if on > _today():
+        raise CaseRuleError(_("An event cannot be dated in the future."))
+    return TimelineEvent.objects.create(
+        organisation_id=case.organisation_id,
+        case=case,
+        kind=kind,
+        occurred_on=on,
+        recorded_by=by,
+        summary=summary[:300],
+        data=data or {},
+        source_type=source._meta.label_lower if source is not None else "",
+        source_id=source.pk if source is not None else None,
+    )
+
+
+def _bump(case: Case, expected_version: int | None) -> None:
+    """Optimistic locking: the save fails if the case changed since `expected_version`."""
+    if expected_version is not None and expected_version != case.version:
+        raise StaleVersionError(_("This case was changed by someone else meanwhile."))
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(version=F("version") + 1)
+    if not updated:
+        raise StaleVersionError(_("This case was changed by someone else meanwhile."))
+    case.version += 1
+
+
+@transaction.atomic
+def open_case(
+    project: Project,
+    person: Person,
+    *,
+    referral_date: dt.date,
+    referral_source: str,
+    detention_status: str,
+    immigration_status: str,
+    case_manager: User | None = None,
+    household: Household | None = None,
+    vulnerabilities: Iterable[str] = (),
+    legal_representation: bool | None = None,
+    by: User | None = None,
+) -> Case:
+    """A new case at the referral stage."""
+    if person.organisation_id != project.organisation_id:
+        raise CaseRuleError(_("The person and the project belong to different organisations."))
+    if household is not None and household.organisation_id != project.organisation_id:
+        raise CaseRuleError(_("The household belongs to another organisation."))
+    if referral_date > _today():
+        raise CaseRuleError(_("The referral date is in the future."))
+    case = Case(
+        organisation_id=project.organisation_id,
+        project=project,
+        person=person,
+        household=household,
+        case_manager=case_manager,
+        referral_date=referral_date,
+        referral_source=referral_source,
+        detention_status=detention_status,
+        immigration_status=immigration_status,
+        legal_representation=legal_representation,
+        stage=Stage.REFERRAL,
+        stage_since=referral_date,
+    )
+    case.full_clean(exclude=["code"])
+    case.code = new_code("C")
+    case.save()
+    set_vulnerabilities(case, vulnerabilities)
+    add_event(
+        case,
+        EventKind.STAGE,
+        _("Referred by %(source)s") % {"source": case.get_referral_source_display()},
+        on=referral_date,
+        by=by,
+        data={"to": Stage.REFERRAL},
+    )
+    return case
+
+
+def set_vulnerabilities(case: Case, flags: Iterable[str]) -> None:
+    wanted = set(flags)
+    case.vulnerabilities.exclude(flag__in=wanted).delete()
+    have = set(case.vulnerabilities.values_list("flag", flat=True))
+    CaseVulnerability.objects.bulk_create(
+        CaseVulnerability(organisation_id=case.organisation_id, case=case, flag=flag)
+        for flag in sorted(wanted - have)
+    )
+
+
+def current_period(case: Case) -> EngagementPeriod | None:
+    return case.engagement_periods.filter(ended_on__isnull=True).first()
+
+
+def _start_period(case: Case, status: str, on: dt.date) -> EngagementPeriod:
+    return EngagementPeriod.objects.create(
+        organisation_id=case.organisation_id, case=case, status=status, started_on=on
+    )
+
+
+def _end_period(period: EngagementPeriod, on: dt.date) -> None:
+    if on < period.started_on:
+        raise CaseRuleError(
+            _("The date is before the current engagement status began (%(date)s).")
+            % {"date": period.started_on}
+        )
+    period.ended_on = on
+    period.save()
+
+
+@transaction.atomic
+def transition(
+    case: Case,
+    to: str,
+    *,
+    on: dt.date | None = None,
+    by: User | None = None,
+    intake_date: dt.date | None = None,
+    exit_reason: str = "",
+    resolution: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Move a case to stage `to`, checking the move and the data it needs."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    on = on or _today()
+    if to == Stage.CLOSED:
+        return _close(case, on, by, exit_reason, resolution, expected_version)
+    if to not in TRANSITIONS.get(case.stage, set()):
+        raise CaseRuleError(
+            _("A case cannot move from %(from)s to %(to)s.")
+            % {"from": _label(Stage, case.stage), "to": _label(Stage, to)}
+        )
+    if exit_reason or resolution:
+        raise CaseRuleError(_("An exit reason or resolution is only given when closing a case."))
+    _check_date(case, on)
+    if case.stage == Stage.REFERRAL:
+        intake = intake_date or case.intake_date
+        if intake is None:
+            raise CaseRuleError(_("Give the intake date before screening starts."))
+        if intake < case.referral_date or intake > on:
+            raise CaseRuleError(
+                _("The intake date must lie between the referral date and today's step.")
+            )
+        case.intake_date = intake
+        _start_period(case, Engagement.ENGAGED, intake)
+    _bump(case, expected_version)
+    previous = case.stage
+    case.stage, case.stage_since = to, on
+    case.save()
+    add_event(
+        case,
+        EventKind.STAGE,
+        _("%(from)s → %(to)s") % {"from": _label(Stage, previous), "to": _label(Stage, to)},
+        on=on,
+        by=by,
+        data={"from": previous, "to": to},
+    )
+    return case
+
+
+def _check_date(case: Case, on: dt.date) -> None:
+    if on > _today():
+        raise CaseRuleError(_("A stage change cannot be dated in the future."))
+    if on < case.stage_since:
+        raise CaseRuleError(
+            _("The date is before the case entered its current stage (%(date)s).")
+            % {"date": case.stage_since}
+        )
+
+
+def _close(
+    case: Case,
+    on: dt.date,
+    by: User | None,
+    exit_reason: str,
+    resolution: str,
+    expected_version: int | None,
+) -> Case:
+    if case.is_closed:
+        raise CaseRuleError(_("This case is already closed."))
+    if exit_reason not in ExitReason.values:
+        raise CaseRuleError(_("Closing a case needs an exit reason."))
+    if exit_reason == ExitReason.RESOLVED and resolution not in OUTCOME_TYPE:
+        raise CaseRuleError(_("A resolved case needs its resolution outcome."))
+    if exit_reason != ExitReason.RESOLVED and resolution:
+        raise CaseRuleError(_("Only a resolved case has a resolution outcome."))
+    _check_date(case, on)
+    period = current_period(case)
+    if period is not None:
+        final = EXIT_ENGAGEMENT.get(exit_reason)
+        if final and period.status != final:
+            _end_period(period, on)
+            period = _start_period(case, final, on)
+        _end_period(period, on)
+    _bump(case, expected_version)
+    previous = case.stage
+    case.stage, case.stage_since, case.closed_on = Stage.CLOSED, on, on
+    case.exit_reason, case.resolution = exit_reason, resolution
+    case.save()
+    summary = _("Closed: %(reason)s") % {"reason": _label(ExitReason, exit_reason)}
+    if resolution:
+        summary += f" ({case.get_resolution_display()})"
+    add_event(
+        case,
+        EventKind.STAGE,
+        summary,
+        on=on,
+        by=by,
+        data={
+            "from": previous,
+            "to": Stage.CLOSED,
+            "exit_reason": exit_reason,
+            "resolution": resolution,
+        },
+    )
+    return case
+
+
+def close_case(case: Case, *, exit_reason: str, resolution: str = "", **kwargs: Any) -> Case:
+    return transition(case, Stage.CLOSED, exit_reason=exit_reason, resolution=resolution, **kwargs)
+
+
+@transaction.atomic
+def reopen_case(
+    case: Case,
+    *,
+    on: dt.date | None = None,
+    by: User | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Reopen a closed case into the stage it was closed from; its history stays."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    on = on or _today()
+    if not case.is_closed:
+        raise CaseRuleError(_("Only a closed case can be reopened."))
+    _check_date(case, on)
+    closing = case.events.filter(kind=EventKind.STAGE, data__to=Stage.CLOSED).first()
+    back_to = (closing.data.get("from") if closing else None) or Stage.ACTIVE
+    _bump(case, expected_version)
+    case.stage, case.stage_since = back_to, on
+    case.closed_on, case.exit_reason, case.resolution = None, "", ""
+    case.save()
+    if case.intake_date is not None:
+        _start_period(case, Engagement.ENGAGED, on)
+    add_event(
+        case,
+        EventKind.STAGE,
+        _("Reopened (%(stage)s)") % {"stage": _label(Stage, back_to)},
+        on=on,
+        by=by,
+        data={"from": Stage.CLOSED, "to": back_to},
+    )
+    return case
+
+
+@transaction.atomic
+def record_engagement(
+    case: Case, status: str, *, on: dt.date, by: User | None = None
+) -> EngagementPeriod:
+    """The person's engagement changed on `on` (only a person marks someone disengaged)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.is_closed:
+        raise CaseRuleError(_("The case is closed; reopen it first."))
+    if on > _today():
+        raise CaseRuleError(_("An engagement change cannot be dated in the future."))
+    period = current_period(case)
+    if period is None:
+        raise CaseRuleError(_("Engagement is recorded from intake; move the case to screening."))
+    if period.status == status:
+        raise CaseRuleError(
+            _("The person is already %(status)s.") % {"status": _label(Engagement, status)}
+        )
+    _end_period(period, on)
+    new = _start_period(case, status, on)
+    add_event(
+        case,
+        EventKind.ENGAGEMENT,
+        _("%(from)s → %(to)s")
+        % {"from": _label(Engagement, period.status), "to": _label(Engagement, status)},
+        on=on,
+        by=by,
+        data={"from": period.status, "to": status},
+    )
+    return new
+
+
+@transaction.atomic
+def record_contact(
+    case: Case,
+    *,
+    on: dt.date,
+    mode: str,
+    attended: bool = True,
+    interpreter_used: bool = False,
+    duration_minutes: int | None = None,
+    note: str = "",
+    by: User | None = None,
+) -> Contact:
+    if case.is_closed:
+        raise CaseRuleError(_("The case is closed; reopen it first."))
+    contact = Contact(
+        organisation_id=case.organisation_id,
+        case=case,
+        occurred_on=on,
+        mode=mode,
+        attended=attended,
+        interpreter_used=interpreter_used,
+        duration_minutes=duration_minutes,
+        note=note,
+    )
+    contact.full_clean()
+    contact.save()
+    if attended and (case.last_contact_on is None or on > case.last_contact_on):
+        Case.objects.filter(pk=case.pk).update(last_contact_on=on)
+        case.last_contact_on = on
+    state = _("attended") if attended else _("missed")
+    add_event(
+        case,
+        EventKind.CONTACT,
+        _("%(mode)s contact, %(state)s") % {"mode": contact.get_mode_display(), "state": state},
+        on=on,
+        by=by,
+        source=contact,
+        data={"mode": mode, "attended": attended, "interpreter": interpreter_used},
+    )
+    return contact
+
+
+@transaction.atomic
+def add_goal(
+    case: Case,
+    *,
+    domain: str,
+    description: str,
+    target_date: dt.date | None = None,
+    by: User | None = None,
+) -> Goal:
+    goal = Goal(
+        organisation_id=case.organisation_id,
+        case=case,
+        domain=domain,
+        description=description,
+        target_date=target_date,
+    )
+    goal.full_clean()
+    goal.save()
+    add_event(
+        case,
+        EventKind.GOAL,
+        _("Goal set: %(domain)s") % {"domain": goal.get_domain_display()},
+        on=_today(),
+        by=by,
+        source=goal,
+        data={"domain": domain, "status": goal.status},
+    )
+    return goal
+
+
+@transaction.atomic
+def set_goal_status(goal: Goal, status: str, *, by: User | None = None) -> Goal:
+    if status not in GoalStatus.values or status == goal.status:
+        raise CaseRuleError(_("Choose a different status for this goal."))
+    goal.status = status
+    goal.save()
+    add_event(
+        goal.case,
+        EventKind.GOAL,
+        _("Goal %(status)s: %(domain)s")
+        % {"status": goal.get_status_display().lower(), "domain": goal.get_domain_display()},
+        on=_today(),
+        by=by,
+        source=goal,
+        data={"domain": goal.domain, "status": status},
+    )
+    return goal
+
+
+@transaction.atomic
+def add_task(
+    case: Case,
+    *,
+    title: str,
+    due_on: dt.date,
+    assignee: User | None = None,
+    by: User | None = None,
+) -> Task:
+    if assignee is not None and not _works_in(assignee, case.organisation_id):
+        raise CaseRuleError(_("Tasks can only be assigned to the organisation's staff."))
+    task = Task(
+        organisation_id=case.organisation_id,
+        case=case,
+        title=title,
+        due_on=due_on,
+        assignee=assignee,
+    )
+    task.full_clean()
+    task.save()
+    add_event(
+        case,
+        EventKind.TASK,
+        _("Task due %(date)s") % {"date": due_on},
+        on=_today(),
+        by=by,
+        source=task,
+        data={"due_on": due_on.isoformat()},
+    )
+    return task
+
+
+@transaction.atomic
+def complete_task(task: Task, *, on: dt.date | None = None, by: User | None = None) -> Task:
+    if task.done_on is not None:
+        raise CaseRuleError(_("This task is already done."))
+    task.done_on = on or _today()
+    task.save()
+    add_event(task.case, EventKind.TASK, _("Task done"), on=task.done_on, by=by, source=task)
+    return task
+
+
+def _works_in(user: User, organisation_id: int) -> bool:
+    return user.memberships.filter(organisation_id=organisation_id, is_active=True).exists()
+
+
+@transaction.atomic
+def reassign_cases(cases: QuerySet, case_manager: User, *, by: User) -> int:
+    """Give many cases to one case manager at once (no cap); each change is on its timeline."""
+    principal = principal_of(by)
+    if not principal.can(Capability.CASES_SUPERVISE):
+        raise CaseRuleError(_("Only a supervisor can reassign cases."))
+    if not _works_in(case_manager, principal.organisation_id):
+        raise CaseRuleError(_("The new case manager does not work in this organisation."))
+    moved = list(cases.visible_to(by).exclude(case_manager=case_manager).select_for_update())
+    for case in moved:
+        case.case_manager = case_manager
+        case.save()
+        add_event(
+            case,
+            EventKind.ASSIGNMENT,
+            _("Case manager: %(name)s") % {"name": case_manager},
+            on=_today(),
+            by=by,
+            data={"case_manager": case_manager.pk},
+        )
+    return len(moved)
