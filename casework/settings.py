@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "casework.audit",
     "casework.people",
     "casework.cases",
+    "casework.immigration",
     "casework.api",
 ]
 
