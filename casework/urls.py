@@ -7,6 +7,9 @@ urlpatterns = [
     path("", include("casework.core.urls")),
     path("account/", include("casework.accounts.urls")),
     path("audit/", include("casework.audit.urls")),
+    path("cases/", include("casework.cases.urls")),
+    path("cases/", include("casework.immigration.urls")),
+    path("people/", include("casework.people.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("casework.api.urls")),
 ]

@@ -38,6 +38,61 @@ def _alpha_membership(w: World) -> dict[str, Any]:
     return {"pk": w.amina.memberships.get().pk}
 
 
+def alpha_records(w: World) -> dict[str, Any]:
+    """A case of Alpha with one of everything hanging off it (made once per world)."""
+    if not hasattr(w, "_records"):
+        from casework.cases.services import add_goal, add_task, request_transition, transition
+        from casework.cases.tests.conftest import REFERRED, new_case
+        from casework.immigration.services import schedule_appointment
+        from casework.people.services import record_consent
+
+        w.alpha.closure_needs_approval = True
+        w.alpha.save()
+        case = transition(new_case(w), "screening", on=REFERRED, intake_date=REFERRED)
+        approval = request_transition(
+            case, "closed", on=REFERRED, exit_reason="withdrew", by=w.amina
+        )
+        w._records = {
+            "case": case,
+            "goal": add_goal(case, domain="legal", description="Find a lawyer"),
+            "task": add_task(case, title="Call", due_on=REFERRED),
+            "approval": approval,
+            "appointment": schedule_appointment(case, "reporting", on=REFERRED),
+            "consent": record_consent(
+                case.person,
+                purpose="case_management",
+                given_on=REFERRED,
+                method="verbal",
+                language="en",
+            ),
+        }
+    return w._records
+
+
+def case_kwargs(w: World) -> dict[str, Any]:
+    return {"code": alpha_records(w)["case"].code}
+
+
+def child_kwargs(name: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"code": alpha_records(w)["case"].code, "pk": alpha_records(w)[name].pk}
+
+
+def person_kwargs(w: World) -> dict[str, Any]:
+    return {"code": alpha_records(w)["case"].person.code}
+
+
+def consent_kwargs(w: World) -> dict[str, Any]:
+    return {**person_kwargs(w), "pk": alpha_records(w)["consent"].pk}
+
+
+WORKERS = ORG_STAFF | {"boris"}  # may work on cases, in their own organisation
+SUPERVISORS = {"sam", "olga"}
+
+
+def case_action(allowed: set[str] = ORG_STAFF, kwargs: Callable = case_kwargs) -> Route:
+    return Route(allowed, kwargs=kwargs, method="post", ok=302, object_of_alpha=True)
+
+
 ROUTES: dict[str, Route] = {
     "core:home": Route(EVERYONE),
     "accounts:login": Route(EVERYONE, anonymous=200, ok=302),  # logged in: sent home
@@ -63,6 +118,26 @@ ROUTES: dict[str, Route] = {
     "accounts:member-create": Route({"olga", "boris"}),
     "accounts:member-detail": Route(ORG_STAFF, kwargs=_alpha_membership, object_of_alpha=True),
     "accounts:member-update": Route({"olga"}, kwargs=_alpha_membership, object_of_alpha=True),
+    "cases:case-list": Route(WORKERS),
+    "cases:register": Route(WORKERS),
+    "cases:reassign": Route(SUPERVISORS | {"boris"}, method="post", ok=302),
+    "cases:case-detail": Route(ORG_STAFF, kwargs=case_kwargs, object_of_alpha=True),
+    "cases:case-update": Route(ORG_STAFF, kwargs=case_kwargs, object_of_alpha=True),
+    "cases:transition": case_action(),
+    "cases:reopen": case_action(),
+    "cases:engagement": case_action(),
+    "cases:contact-add": case_action(),
+    "cases:goal-add": case_action(),
+    "cases:goal-status": case_action(kwargs=child_kwargs("goal")),
+    "cases:task-add": case_action(),
+    "cases:task-done": case_action(kwargs=child_kwargs("task")),
+    "cases:approval": case_action(SUPERVISORS, kwargs=child_kwargs("approval")),
+    "immigration:event-add": case_action(),
+    "immigration:legal-status-add": case_action(),
+    "immigration:appointment-add": case_action(),
+    "immigration:appointment-outcome": case_action(kwargs=child_kwargs("appointment")),
+    "people:consent-add": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
+    "people:consent-withdraw": case_action(kwargs=consent_kwargs),
     "audit:entry-list": Route({"olga", "boris", "nora"}),
     "audit:entry-export": Route({"olga", "boris", "nora"}),
     "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),

@@ -67,7 +67,13 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ("name", "languages")
+        fields = (
+            "name",
+            "languages",
+            "disengagement_alert_days",
+            "plan_needs_approval",
+            "closure_needs_approval",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -38,6 +38,17 @@ class Organisation(TimeStampedModel, AuditedModel):
         blank=True,
         help_text=_("Language codes, for example en, fr, nl."),
     )
+    disengagement_alert_days = models.PositiveSmallIntegerField(
+        _("days without contact before a case is flagged"),
+        default=60,
+        help_text=_("An engaged case with no attended contact for this long is 'at risk'."),
+    )
+    plan_needs_approval = models.BooleanField(
+        _("case plans need a supervisor's approval"), default=False
+    )
+    closure_needs_approval = models.BooleanField(
+        _("closures need a supervisor's approval"), default=False
+    )
 
     objects = AccessQuerySet.as_manager()
 

@@ -155,12 +155,24 @@ class EventKind(models.TextChoices):
     GOAL = "goal", _("Case-plan goal")
     TASK = "task", _("Task")
     ASSIGNMENT = "assignment", _("Case manager change")
+    APPROVAL = "approval", _("Supervision")
     # Written by the apps below cases, through cases.services.add_event:
     PROCEDURE = "procedure", _("Procedure event")
     LEGAL_STATUS = "legal_status", _("Legal status")
     DETENTION = "detention", _("Detention")
     REFERRAL = "referral", _("Referral to a service")
     SUBMISSION = "submission", _("Form")
+
+
+class ApprovalKind(models.TextChoices):
+    PLAN = "plan", _("Case plan")
+    CLOSURE = "closure", _("Closure")
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ContactMode(models.TextChoices):

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.cases.choices import (
     OUTCOME_TYPE,
+    ApprovalKind,
+    ApprovalStatus,
     ContactMode,
     DetentionStatus,
     Engagement,
@@ -301,3 +303,38 @@ class Task(OrgScopedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Approval(OrgScopedModel, TimeStampedModel):
+    """A case plan or a closure waiting for, or decided by, a supervisor."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="approvals")
+    kind = models.CharField(_("for"), max_length=10, choices=ApprovalKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
+    request = models.JSONField(default=dict, help_text=_("The stage change asked for."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    identifies_person = True
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(status="pending"),
+                name="one_pending_approval_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_status_display()}"

@@ -13,15 +13,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.accounts.models import Project, User
+from casework.accounts.models import Organisation, Project, User
 from casework.cases.choices import (
     EXIT_ENGAGEMENT,
     OUTCOME_TYPE,
     TRANSITIONS,
+    ApprovalKind,
+    ApprovalStatus,
     Engagement,
     EventKind,
     ExitReason,
@@ -29,6 +32,7 @@ from casework.cases.choices import (
     Stage,
 )
 from casework.cases.models import (
+    Approval,
     Case,
     CaseVulnerability,
     Contact,
@@ -510,3 +514,109 @@ def reassign_cases(cases: QuerySet, case_manager: User, *, by: User) -> int:
             data={"case_manager": case_manager.pk},
         )
     return len(moved)
+
+
+APPROVAL_FOR = {Stage.ACTIVE: ApprovalKind.PLAN, Stage.CLOSED: ApprovalKind.CLOSURE}
+
+
+def approval_needed(case: Case, to: str, by: User | None) -> str | None:
+    """The kind of approval moving `case` to `to` needs from a supervisor, if any."""
+    kind = APPROVAL_FOR.get(to)
+    if kind is None or (kind == ApprovalKind.PLAN and case.stage != Stage.CASE_PLANNING):
+        return None
+    if by is not None and principal_of(by).can(Capability.CASES_SUPERVISE):
+        return None  # a supervisor's own change is approved by making it
+    org = case.organisation
+    required = org.plan_needs_approval if kind == ApprovalKind.PLAN else org.closure_needs_approval
+    return kind if required else None
+
+
+@transaction.atomic
+def request_transition(case: Case, to: str, *, by: User | None = None, **kwargs: Any) -> Any:
+    """Make a stage change, or send it to a supervisor where the organisation requires it.
+
+    Returns the case when the change was made, the pending `Approval` otherwise. A request is
+    checked against every rule first: a change that could not be made is refused now.
+    """
+    kind = approval_needed(case, to, by)
+    if kind is None:
+        return transition(case, to, by=by, **kwargs)
+    if case.approvals.filter(kind=kind, status=ApprovalStatus.PENDING).exists():
+        raise CaseRuleError(_("This change is already waiting for a supervisor."))
+    savepoint = transaction.savepoint()
+    try:
+        transition(case, to, by=by, **kwargs)  # a dry run: every rule is checked
+    finally:
+        transaction.savepoint_rollback(savepoint)
+    on = kwargs.get("on") or _today()
+    payload = {
+        key: (value.isoformat() if isinstance(value, dt.date) else value)
+        for key, value in {**kwargs, "on": on, "to": to}.items()
+        if key != "expected_version" and value not in (None, "")
+    }
+    approval = Approval.objects.create(
+        organisation_id=case.organisation_id,
+        case=case,
+        kind=kind,
+        request=payload,
+        requested_by=by,
+    )
+    add_event(
+        case,
+        EventKind.APPROVAL,
+        _("%(kind)s sent for approval") % {"kind": approval.get_kind_display()},
+        on=_today(),
+        by=by,
+        source=approval,
+        data={"kind": kind, "status": "pending"},
+    )
+    return approval
+
+
+@transaction.atomic
+def decide_approval(approval: Approval, *, approve: bool, comment: str = "", by: User) -> Approval:
+    """A supervisor approves (the change is made as asked) or rejects, with a comment."""
+    approval = Approval.objects.select_for_update().get(pk=approval.pk)
+    principal = principal_of(by)
+    if not (principal.can(Capability.CASES_SUPERVISE) and principal.owns(approval)):
+        raise CaseRuleError(_("Only a supervisor of this organisation can decide."))
+    if approval.status != ApprovalStatus.PENDING:
+        raise CaseRuleError(_("This request was already decided."))
+    if not approve and not comment.strip():
+        raise CaseRuleError(_("Say why the request is rejected."))
+    if approve:
+        request = dict(approval.request)
+        to = request.pop("to")
+        for key in ("on", "intake_date"):
+            if key in request:
+                request[key] = dt.date.fromisoformat(request[key])
+        transition(approval.case, to, by=by, **request)
+    approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
+    approval.decided_by, approval.decided_on, approval.comment = by, _today(), comment.strip()
+    approval.save()
+    add_event(
+        approval.case,
+        EventKind.APPROVAL,
+        _("%(kind)s %(status)s")
+        % {"kind": approval.get_kind_display(), "status": approval.get_status_display().lower()},
+        on=_today(),
+        by=by,
+        source=approval,
+        data={"kind": approval.kind, "status": approval.status},
+    )
+    return approval
+
+
+def at_risk(cases: QuerySet, organisation: Organisation, today: dt.date | None = None) -> QuerySet:
+    """Open, engaged cases of `organisation` with no attended contact for its alert period."""
+    cutoff = (today or _today()) - dt.timedelta(days=organisation.disengagement_alert_days)
+    engaged_now = EngagementPeriod.objects.filter(
+        case=OuterRef("pk"), ended_on__isnull=True, status=Engagement.ENGAGED
+    )
+    return (
+        cases.open()
+        .filter(organisation=organisation)
+        .filter(Exists(engaged_now))
+        .annotate(quiet_since=Coalesce("last_contact_on", "intake_date"))
+        .filter(quiet_since__lte=cutoff)
+    )

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.views.generic import TemplateView
 
 from casework.core.access import Principal, principal_of
+from casework.core.home import panels_for
 
 
 class AccessMixin(LoginRequiredMixin):
@@ -42,6 +43,11 @@ class AccessMixin(LoginRequiredMixin):
 
 class HomeView(AccessMixin, TemplateView):
     template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["panels"] = panels_for(self.request, self.principal)
+        return context
 
 
 class OrgScopedCreateMixin(AccessMixin):

@@ -14,11 +14,16 @@ from casework.core.testing.personas import World
 def test_an_admin_edits_the_organisations_languages(world: World, client: Any) -> None:
     client.force_login(world.olga)
     url = reverse("accounts:organisation-update", args=["alpha"])
-    response = client.post(url, {"name": "Alpha Association", "languages": "NL, fr, nl, en"})
+    data = {"name": "Alpha Association", "disengagement_alert_days": 45}
+    response = client.post(
+        url, {**data, "languages": "NL, fr, nl, en", "closure_needs_approval": "on"}
+    )
     assert response.status_code == 302
     world.alpha.refresh_from_db()
     assert world.alpha.languages == ["nl", "fr", "en"]
-    bad = client.post(url, {"name": "Alpha Association", "languages": "dutch!"})
+    assert (world.alpha.disengagement_alert_days, world.alpha.closure_needs_approval) == (45, True)
+    assert world.alpha.plan_needs_approval is False
+    bad = client.post(url, {**data, "languages": "dutch!"})
     assert "Not a language code: dutch!." in bad.content.decode()
 
 

@@ -1,0 +1,264 @@
+"""Forms of the cases app. They validate input; the services apply the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.accounts.models import Project, User
+from casework.cases.choices import (
+    ContactMode,
+    DetentionStatus,
+    Engagement,
+    ExitReason,
+    GoalDomain,
+    GoalStatus,
+    ImmigrationStatus,
+    ReferralSource,
+    Resolution,
+    Stage,
+    Vulnerability,
+)
+from casework.cases.models import Case
+from casework.people.choices import Gender, nationality_choices
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def staff_of(organisation_id: int) -> Any:
+    return User.objects.filter(
+        memberships__organisation_id=organisation_id, memberships__is_active=True
+    ).order_by("first_name", "last_name", "username")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class OrganisationForm(forms.Form):
+    """A form whose choices are limited to the caller's organisation."""
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_id = organisation_id
+        if "case_manager" in self.fields:
+            self.fields["case_manager"].queryset = staff_of(organisation_id)
+        if "project" in self.fields:
+            self.fields["project"].queryset = Project.objects.filter(
+                organisation_id=organisation_id
+            )
+
+
+class RegisterForm(OrganisationForm):
+    """A new person and their case, in one go (the identity is encrypted on save)."""
+
+    given_names = forms.CharField(label=_("Given names"), max_length=200)
+    family_name = forms.CharField(label=_("Family name"), max_length=200, required=False)
+    aliases = forms.CharField(
+        label=_("Other names"), required=False, help_text=_("Separate names with a semicolon.")
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    birth_year = forms.IntegerField(
+        label=_("Birth year"),
+        required=False,
+        min_value=1900,
+        help_text=_("When the full date of birth is not known."),
+    )
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, initial="not_collected")
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=nationality_choices, initial="not_collected"
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        help_text=_("Language codes separated by commas, e.g. ar, fr."),
+    )
+    interpreter_needed = forms.NullBooleanField(label=_("Needs an interpreter"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=60, required=False)
+    address = forms.CharField(
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    file_number = forms.CharField(
+        label=_("File number with the authorities"), max_length=60, required=False
+    )
+    project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
+    case_manager = StaffChoiceField(label=_("Case manager"), queryset=User.objects.none())
+    referral_date = forms.DateField(label=_("Referral date"), widget=DATE)
+    referral_source = forms.ChoiceField(label=_("Referred by"), choices=ReferralSource.choices)
+    detention_status = forms.ChoiceField(
+        label=_("Detention status at referral"), choices=DetentionStatus.choices
+    )
+    immigration_status = forms.ChoiceField(
+        label=_("Immigration status"), choices=ImmigrationStatus.choices
+    )
+    vulnerabilities = forms.MultipleChoiceField(
+        label=_("Vulnerabilities"),
+        choices=Vulnerability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    not_a_duplicate = forms.BooleanField(
+        label=_("I checked: this is a different person"), required=False
+    )
+
+    def clean_referral_date(self) -> Any:
+        value = self.cleaned_data["referral_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The referral date is in the future."))
+        return value
+
+    def clean_languages(self) -> list[str]:
+        return [c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()]
+
+
+class CaseForm(OrganisationForm):
+    """The case's own details; `version` guards against overwriting someone else's change."""
+
+    case_manager = StaffChoiceField(
+        label=_("Case manager"), queryset=User.objects.none(), required=False
+    )
+    referral_source = forms.ChoiceField(label=_("Referred by"), choices=ReferralSource.choices)
+    detention_status = forms.ChoiceField(
+        label=_("Detention status at referral"), choices=DetentionStatus.choices
+    )
+    immigration_status = forms.ChoiceField(
+        label=_("Immigration status at intake"), choices=ImmigrationStatus.choices
+    )
+    legal_representation = forms.NullBooleanField(label=_("Has a lawyer"), required=False)
+    vulnerabilities = forms.MultipleChoiceField(
+        label=_("Vulnerabilities"),
+        choices=Vulnerability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @staticmethod
+    def initial_for(case: Case) -> dict[str, Any]:
+        return {
+            "case_manager": case.case_manager_id,
+            "referral_source": case.referral_source,
+            "detention_status": case.detention_status,
+            "immigration_status": case.immigration_status,
+            "legal_representation": case.legal_representation,
+            "vulnerabilities": list(case.vulnerabilities.values_list("flag", flat=True)),
+            "version": case.version,
+        }
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("Move to"), choices=Stage.choices)
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    intake_date = forms.DateField(label=_("Intake date"), required=False, widget=DATE)
+    exit_reason = forms.ChoiceField(
+        label=_("Exit reason"), required=False, choices=[("", "—"), *ExitReason.choices]
+    )
+    resolution = forms.ChoiceField(
+        label=_("Resolution outcome"), required=False, choices=[("", "—"), *Resolution.choices]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class EngagementForm(forms.Form):
+    status = forms.ChoiceField(label=_("Engagement"), choices=Engagement.choices)
+    on = forms.DateField(label=_("From"), widget=DATE)
+
+
+class ContactForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    mode = forms.ChoiceField(label=_("Mode"), choices=ContactMode.choices)
+    attended = forms.BooleanField(label=_("The person attended"), required=False, initial=True)
+    interpreter_used = forms.BooleanField(label=_("Interpreter used"), required=False)
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), required=False, min_value=1, max_value=1440
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_on(self) -> Any:
+        if self.cleaned_data["on"] > timezone.localdate():
+            raise forms.ValidationError(_("A contact cannot be recorded in the future."))
+        return self.cleaned_data["on"]
+
+
+class GoalForm(forms.Form):
+    domain = forms.ChoiceField(label=_("Domain"), choices=GoalDomain.choices)
+    description = forms.CharField(label=_("Goal"), max_length=300)
+    target_date = forms.DateField(label=_("Target date"), required=False, widget=DATE)
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+
+
+class TaskForm(OrganisationForm):
+    title = forms.CharField(label=_("Task"), max_length=200)
+    due_on = forms.DateField(label=_("Due"), widget=DATE)
+    assignee = StaffChoiceField(
+        label=_("Assigned to"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_of(self.organisation_id)
+
+
+class CaseFilterForm(OrganisationForm):
+    q = forms.CharField(label=_("Case code or full name"), required=False, max_length=200)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        required=False,
+        choices=[("", _("Any")), ("open", _("Any open stage")), *Stage.choices],
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"), required=False, queryset=Project.objects.none()
+    )
+    case_manager = StaffChoiceField(
+        label=_("Case manager"), required=False, queryset=User.objects.none()
+    )
+    engagement = forms.ChoiceField(
+        label=_("Engagement"), required=False, choices=[("", _("Any")), *Engagement.choices]
+    )
+    vulnerability = forms.ChoiceField(
+        label=_("Vulnerability"), required=False, choices=[("", _("Any")), *Vulnerability.choices]
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("-referral_date", _("Newest referral")),
+            ("referral_date", _("Oldest referral")),
+            ("code", _("Case code")),
+            ("stage", _("Stage")),
+            ("last_contact_on", _("Longest without contact")),
+        ],
+    )
+
+
+class ReassignForm(OrganisationForm):
+    case_manager = StaffChoiceField(label=_("New case manager"), queryset=User.objects.none())
+    cases = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class DateForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DATE)
+
+
+class EmptyForm(forms.Form):
+    """For actions that need nothing but the button."""
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,546 @@
+"""Case screens: list and search, registration, the case page and its actions.
+
+Views stay thin: they read through the access layer, validate a form and call one service.
+Actions are small forms on the case page that post with htmx and come back as the page
+section they change; without JavaScript they post and redirect like any form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+from django_htmx.http import HttpResponseClientRedirect
+
+from casework.accounts.models import Organisation, User
+from casework.audit.mixins import AuditedReadMixin
+from casework.cases.choices import TRANSITIONS, ApprovalStatus, EventKind, Stage
+from casework.cases.forms import (
+    CaseFilterForm,
+    CaseForm,
+    ContactForm,
+    DateForm,
+    DecisionForm,
+    EmptyForm,
+    EngagementForm,
+    GoalForm,
+    GoalStatusForm,
+    ReassignForm,
+    RegisterForm,
+    TaskForm,
+    TransitionForm,
+)
+from casework.cases.models import Approval, Case, EngagementPeriod, Goal, Task
+from casework.cases.sections import sections_for
+from casework.cases.services import (
+    StaleVersionError,
+    add_goal,
+    add_task,
+    complete_task,
+    decide_approval,
+    open_case,
+    reassign_cases,
+    record_contact,
+    record_engagement,
+    reopen_case,
+    request_transition,
+    set_goal_status,
+    set_vulnerabilities,
+)
+from casework.core.access import get_visible_or_404
+from casework.core.roles import Capability
+from casework.core.views import AccessMixin
+from casework.people.identity import IdentityData
+from casework.people.services import find_people, likely_duplicates, read_identity, register_person
+
+WORK = (Capability.CASES_WORK,)
+
+
+def errors_of(error: ValidationError) -> list[str]:
+    return [str(m) for m in error.messages]
+
+
+class CaseListView(AccessMixin, ListView):
+    """Every case of the organisation, searchable by code, name or date of birth."""
+
+    capabilities = WORK
+    model = Case
+    template_name = "cases/case_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet:
+        self.form = CaseFilterForm(
+            self.request.GET or None, organisation_id=self.principal.organisation_id
+        )
+        current = EngagementPeriod.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
+        cases = (
+            super()
+            .get_queryset()
+            .select_related("person", "project", "case_manager")
+            .annotate(engagement=Subquery(current.values("status")[:1]))
+        )
+        if not self.form.is_bound:
+            return cases.open().order_by("-referral_date", "code")
+        if not self.form.is_valid():
+            return cases.none()
+        return filter_cases(cases, self.form.cleaned_data, self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            form=self.form,
+            query=query,
+            reassign_form=ReassignForm(organisation_id=self.principal.organisation_id),
+            can_supervise=self.principal.can(Capability.CASES_SUPERVISE),
+        )
+        return context
+
+
+def filter_cases(cases: QuerySet, data: dict[str, Any], user: Any) -> QuerySet:
+    """The case list's search and filters, shared by the list and bulk reassignment."""
+    q = data.get("q", "").strip()
+    if q and (q.upper().startswith(("C-", "P-"))):
+        code = q.upper()
+        cases = cases.filter(code__startswith=code) | cases.filter(person__code__startswith=code)
+    elif q or data.get("date_of_birth"):
+        people = find_people(user, name=q, date_of_birth=data.get("date_of_birth"))
+        cases = cases.filter(person__in=people)
+    stage = data.get("stage")
+    if stage == "open":
+        cases = cases.open()
+    elif stage:
+        cases = cases.filter(stage=stage)
+    for field in ("project", "case_manager"):
+        if data.get(field):
+            cases = cases.filter(**{field: data[field]})
+    if data.get("engagement"):
+        cases = cases.filter(
+            engagement_periods__ended_on__isnull=True, engagement_periods__status=data["engagement"]
+        )
+    if data.get("vulnerability"):
+        cases = cases.filter(vulnerabilities__flag=data["vulnerability"])
+    sort = data.get("sort") or "-referral_date"
+    return cases.order_by(sort, "code")
+
+
+class RegisterView(AccessMixin, View):
+    """Register a person and open their case; warns about likely duplicates first."""
+
+    capabilities = WORK
+    template_name = "cases/register.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = RegisterForm(
+            organisation_id=self.principal.organisation_id,
+            initial={"case_manager": request.user.pk, "referral_date": timezone.localdate()},
+        )
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = RegisterForm(request.POST, organisation_id=self.principal.organisation_id)
+        context: dict[str, Any] = {"form": form}
+        if form.is_valid():
+            data = form.cleaned_data
+            identity = IdentityData(
+                given_names=data["given_names"].strip(),
+                family_name=data["family_name"].strip(),
+                aliases=[a.strip() for a in data["aliases"].split(";") if a.strip()],
+                date_of_birth=data["date_of_birth"],
+                phone=data["phone"].strip(),
+                address=data["address"].strip(),
+                file_numbers=[data["file_number"].strip()] if data["file_number"].strip() else [],
+            )
+            organisation = Organisation.objects.get(pk=self.principal.organisation_id)
+            duplicates = likely_duplicates(organisation, identity, data["birth_year"])
+            if duplicates and not data["not_a_duplicate"]:
+                context["duplicates"] = duplicates
+            else:
+                try:
+                    case = self.register(organisation, identity, data)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(request, _("Case %(code)s opened.") % {"code": case.code})
+                    if request.htmx:  # a redirect would be followed inside htmx; leave the page
+                        return HttpResponseClientRedirect(case.get_absolute_url())
+                    return HttpResponseRedirect(case.get_absolute_url())
+        return render(request, self.template_name, context, status=200)
+
+    @transaction.atomic
+    def register(self, organisation: Organisation, identity: IdentityData, data: dict) -> Case:
+        person = register_person(
+            organisation,
+            identity,
+            birth_year=data["birth_year"],
+            gender=data["gender"],
+            nationality=data["nationality"],
+            languages=data["languages"],
+            interpreter_needed=data["interpreter_needed"],
+        )
+        return open_case(
+            data["project"],
+            person,
+            referral_date=data["referral_date"],
+            referral_source=data["referral_source"],
+            detention_status=data["detention_status"],
+            immigration_status=data["immigration_status"],
+            case_manager=data["case_manager"],
+            vulnerabilities=data["vulnerabilities"],
+            by=self.request.user,
+        )
+
+
+class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
+    """The case page: summary, person, timeline, plan, tasks, procedure and consent."""
+
+    capabilities = WORK
+    model = Case
+    template_name = "cases/case_detail.html"
+    slug_field = slug_url_kwarg = "code"
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .select_related("person", "person__household", "project", "case_manager")
+            .prefetch_related(
+                "vulnerabilities",
+                "goals",
+                Prefetch("tasks", queryset=Task.objects.select_related("assignee")),
+                "engagement_periods",
+                Prefetch(
+                    "approvals",
+                    queryset=Approval.objects.filter(status=ApprovalStatus.PENDING),
+                    to_attr="pending_approvals",
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        today = timezone.localdate()
+        context.update(
+            identity=read_identity(case.person, self.request.user),
+            timeline=timeline_context(case, self.request.GET.get("kind", "")),
+            sections=[
+                render_to_string(template, data, request=self.request)
+                for template, data in sections_for(case)
+            ],
+            transition_form=TransitionForm(
+                initial={"on": today, "version": case.version, "to": next_stage(case)}
+            ),
+            engagement_form=EngagementForm(initial={"on": today}),
+            contact_form=ContactForm(initial={"on": today}),
+            goal_form=GoalForm(),
+            task_form=TaskForm(
+                organisation_id=case.organisation_id, initial={"assignee": case.case_manager_id}
+            ),
+            current_engagement=next(
+                (p for p in case.engagement_periods.all() if p.ended_on is None), None
+            ),
+            can_supervise=self.principal.can(Capability.CASES_SUPERVISE),
+        )
+        return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.request.htmx and self.request.htmx.target == "timeline":
+            return render(self.request, "cases/partials/timeline.html", context)
+        return super().render_to_response(context, **kwargs)
+
+
+def next_stage(case: Case) -> str:
+    forward = [s for s in Stage if s in TRANSITIONS.get(case.stage, set()) and s != Stage.CLOSED]
+    return forward[0] if forward else Stage.CLOSED
+
+
+def timeline_context(case: Case, kind: str) -> dict[str, Any]:
+    events = case.events.select_related("recorded_by")
+    if kind in EventKind.values:
+        events = events.filter(kind=kind)
+    return {"events": events[:200], "kind": kind, "kinds": EventKind.choices, "case": case}
+
+
+class CaseActionView(AccessMixin, View):
+    """Base of the case page's small forms: find the case, run one service, show the result."""
+
+    capabilities = WORK
+    http_method_names = ["post"]
+    form_class: Any = None
+
+    def case(self) -> Case:
+        return get_visible_or_404(Case.objects, self.request.user, code=self.kwargs["code"])
+
+    def form(self, case: Case) -> Any:
+        return self.form_class(self.request.POST)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        case = self.case()
+        form = self.form(case)
+        if form.is_valid():
+            try:
+                message = self.perform(case, form.cleaned_data)
+            except StaleVersionError as error:
+                messages.error(
+                    request,
+                    " ".join(errors_of(error))
+                    + " "
+                    + _("The page now shows the current case; check it and try again."),
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(errors_of(error)))
+            else:
+                messages.success(request, message)
+        else:
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                messages.error(
+                    request, f"{label}: {' '.join(errors)}" if label else " ".join(errors)
+                )
+        return HttpResponseRedirect(case.get_absolute_url())
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+
+class TransitionView(CaseActionView):
+    form_class = TransitionForm
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        result = request_transition(
+            case,
+            data["to"],
+            on=data["on"],
+            by=self.request.user,
+            intake_date=data["intake_date"],
+            exit_reason=data["exit_reason"],
+            resolution=data["resolution"],
+            expected_version=data["version"],
+        )
+        if isinstance(result, Approval):
+            return _("Sent to a supervisor for approval.")
+        return _("The case is now at %(stage)s.") % {"stage": result.get_stage_display()}
+
+
+class ReopenView(CaseActionView):
+    form_class = DateForm
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        case = reopen_case(case, on=data["on"], by=self.request.user)
+        return _("Case reopened at %(stage)s.") % {"stage": case.get_stage_display()}
+
+
+class EngagementView(CaseActionView):
+    form_class = EngagementForm
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        record_engagement(case, data["status"], on=data["on"], by=self.request.user)
+        return _("Engagement recorded.")
+
+
+class ContactView(CaseActionView):
+    form_class = ContactForm
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        record_contact(
+            case,
+            on=data["on"],
+            mode=data["mode"],
+            attended=data["attended"],
+            interpreter_used=data["interpreter_used"],
+            duration_minutes=data["duration_minutes"],
+            note=data["note"],
+            by=self.request.user,
+        )
+        return _("Contact recorded.")
+
+
+class GoalView(CaseActionView):
+    form_class = GoalForm
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        add_goal(case, by=self.request.user, **data)
+        return _("Goal added to the plan.")
+
+
+class GoalStatusView(CaseActionView):
+    form_class = GoalStatusForm
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        goal = get_object_or_404(Goal, case=case, pk=self.kwargs["pk"])
+        set_goal_status(goal, data["status"], by=self.request.user)
+        return _("Goal updated.")
+
+
+class TaskView(CaseActionView):
+    def form(self, case: Case) -> Any:
+        return TaskForm(self.request.POST, organisation_id=case.organisation_id)
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        add_task(
+            case,
+            title=data["title"],
+            due_on=data["due_on"],
+            assignee=data["assignee"],
+            by=self.request.user,
+        )
+        return _("Task added.")
+
+
+class TaskDoneView(CaseActionView):
+    form_class = EmptyForm
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        task = get_object_or_404(Task, case=case, pk=self.kwargs["pk"])
+        complete_task(task, by=self.request.user)
+        return _("Task done.")
+
+
+class ApprovalView(CaseActionView):
+    """A supervisor approves or rejects a pending plan or closure."""
+
+    capabilities = (Capability.CASES_SUPERVISE,)
+    form_class = DecisionForm
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        approval = get_object_or_404(Approval, case=case, pk=self.kwargs["pk"])
+        decided = decide_approval(
+            approval,
+            approve=data["decision"] == "approve",
+            comment=data["comment"],
+            by=self.request.user,
+        )
+        return _("%(kind)s %(status)s.") % {
+            "kind": decided.get_kind_display(),
+            "status": decided.get_status_display().lower(),
+        }
+
+
+class CaseUpdateView(AccessMixin, View):
+    """Edit the case's details. A stale form shows both versions and overwrites nothing."""
+
+    capabilities = WORK
+    template_name = "cases/case_form.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        case = get_visible_or_404(Case.objects, request.user, code=code)
+        form = CaseForm(initial=CaseForm.initial_for(case), organisation_id=case.organisation_id)
+        return render(request, self.template_name, {"form": form, "case": case})
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        case = get_visible_or_404(Case.objects, request.user, code=code)
+        form = CaseForm(request.POST, organisation_id=case.organisation_id)
+        context: dict[str, Any] = {"form": form, "case": case}
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["version"] != case.version:
+                context["conflict"] = conflict_rows(form, CaseForm.initial_for(case))
+                form = CaseForm(
+                    {
+                        **request.POST.dict(),
+                        "version": case.version,
+                        "vulnerabilities": request.POST.getlist("vulnerabilities"),
+                    },
+                    organisation_id=case.organisation_id,
+                )
+                context["form"] = form
+                return render(request, self.template_name, context, status=409)
+            try:
+                save_case(case, data, request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Case details saved."))
+                return HttpResponseRedirect(case.get_absolute_url())
+        return render(request, self.template_name, context)
+
+
+def conflict_rows(form: CaseForm, current: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(field, what you entered, what is saved now) for each field that differs."""
+    rows = []
+    for name, field in form.fields.items():
+        if name == "version":
+            continue
+        mine, theirs = form.cleaned_data.get(name), current.get(name)
+        if isinstance(mine, User):
+            mine = mine.pk
+        if isinstance(mine, list):
+            mine, theirs = sorted(mine), sorted(theirs or [])
+        if mine != theirs:
+            rows.append((str(field.label), display(field, mine), display(field, theirs)))
+    return rows
+
+
+def display(field: Any, value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    choices = dict(getattr(field, "choices", []) or [])
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) for v in value)
+    if hasattr(field, "queryset"):
+        user = field.queryset.model.objects.filter(pk=value).first()
+        return str(user) if user else "—"
+    return str(choices.get(value, value))
+
+
+@transaction.atomic
+def save_case(case: Case, data: dict[str, Any], user: Any) -> None:
+    from casework.cases.services import _bump
+
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _bump(case, data["version"])
+    for field in (
+        "case_manager",
+        "referral_source",
+        "detention_status",
+        "immigration_status",
+        "legal_representation",
+    ):
+        setattr(case, field, data[field])
+    case.save()
+    set_vulnerabilities(case, data["vulnerabilities"])
+
+
+class ReassignView(AccessMixin, View):
+    """A supervisor gives the chosen cases, or every case matching the filters, to someone."""
+
+    capabilities = (Capability.CASES_SUPERVISE,)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ReassignForm(request.POST, organisation_id=self.principal.organisation_id)
+        back = reverse("cases:case-list") + "?" + request.POST.get("query", "")
+        if not form.is_valid():
+            messages.error(request, _("Choose the new case manager."))
+            return HttpResponseRedirect(back)
+        cases = Case.objects.visible_to(request.user)
+        if request.POST.get("scope") == "all":
+            filters = CaseFilterForm(
+                QueryDict(request.POST.get("query", "")),
+                organisation_id=self.principal.organisation_id,
+            )
+            cases = filter_cases(
+                cases, filters.cleaned_data if filters.is_valid() else {}, request.user
+            )
+        else:
+            cases = cases.filter(code__in=request.POST.getlist("case"))
+        try:
+            moved = reassign_cases(cases, form.cleaned_data["case_manager"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(errors_of(error)))
+        else:
+            messages.success(request, _("%(n)d cases reassigned.") % {"n": moved})
+        return HttpResponseRedirect(back)
