@@ -30,6 +30,7 @@ run: setup
 test: setup browser lint
 	@$(BIN)/casework check --fail-level WARNING
 	@$(BIN)/casework makemigrations --check --dry-run
+	@$(BIN)/casework spectacular --validate --fail-on-warn --file /dev/null
 	@$(BIN)/pytest
 
 lint: setup

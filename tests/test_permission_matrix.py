@@ -44,7 +44,7 @@ def alpha_records(w: World) -> dict[str, Any]:
         from casework.cases.services import add_goal, add_task, request_transition, transition
         from casework.cases.tests.conftest import REFERRED, new_case
         from casework.immigration.services import schedule_appointment
-        from casework.people.services import record_consent
+        from casework.people.services import create_household, record_consent
 
         w.alpha.closure_needs_approval = True
         w.alpha.save()
@@ -58,6 +58,7 @@ def alpha_records(w: World) -> dict[str, Any]:
             "task": add_task(case, title="Call", due_on=REFERRED),
             "approval": approval,
             "appointment": schedule_appointment(case, "reporting", on=REFERRED),
+            "household": create_household(w.alpha),
             "consent": record_consent(
                 case.person,
                 purpose="case_management",
@@ -79,6 +80,10 @@ def child_kwargs(name: str) -> Callable[[World], dict[str, Any]]:
 
 def person_kwargs(w: World) -> dict[str, Any]:
     return {"code": alpha_records(w)["case"].person.code}
+
+
+def household_kwargs(w: World) -> dict[str, Any]:
+    return {"code": alpha_records(w)["household"].code}
 
 
 def consent_kwargs(w: World) -> dict[str, Any]:
@@ -147,6 +152,19 @@ ROUTES: dict[str, Route] = {
     "api:organisation-list": Route(EVERYONE - {"nadia"}),
     "api:organisation-detail": Route(
         ORG_STAFF | NETWORK, kwargs=lambda w: {"slug": w.alpha.slug}, object_of_alpha=True
+    ),
+    "api:person-list": Route(WORKERS),
+    "api:person-detail": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
+    "api:household-list": Route(WORKERS),
+    "api:household-detail": Route(ORG_STAFF, kwargs=household_kwargs, object_of_alpha=True),
+    "api:case-list": Route(WORKERS),
+    "api:case-detail": Route(ORG_STAFF, kwargs=case_kwargs, object_of_alpha=True),
+    "api:case-events": Route(ORG_STAFF, kwargs=case_kwargs, object_of_alpha=True),
+    "api:case-transition": Route(
+        ORG_STAFF, kwargs=case_kwargs, method="post", ok=400, object_of_alpha=True
+    ),
+    "api:case-close": Route(
+        ORG_STAFF, kwargs=case_kwargs, method="post", ok=400, object_of_alpha=True
     ),
     "api-schema": Route(EVERYONE, anonymous=200),
     "api-docs": Route(EVERYONE, anonymous=200),

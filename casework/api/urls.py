@@ -6,9 +6,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from casework.accounts import api as accounts_api
+from casework.cases import api as cases_api
+from casework.people import api as people_api
 
 router = DefaultRouter()
 router.register("organisations", accounts_api.OrganisationViewSet, basename="organisation")
+router.register("persons", people_api.PersonViewSet, basename="person")
+router.register("households", people_api.HouseholdViewSet, basename="household")
+router.register("cases", cases_api.CaseViewSet, basename="case")
 
 v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),

@@ -89,7 +89,7 @@ def add_event(
     )
 
 
-def _bump(case: Case, expected_version: int | None) -> None:
+def bump_version(case: Case, expected_version: int | None) -> None:
     """Optimistic locking: the save fails if the case changed since `expected_version`."""
     if expected_version is not None and expected_version != case.version:
         raise StaleVersionError(_("This case was changed by someone else meanwhile."))
@@ -215,7 +215,7 @@ def transition(
             )
         case.intake_date = intake
         _start_period(case, Engagement.ENGAGED, intake)
-    _bump(case, expected_version)
+    bump_version(case, expected_version)
     previous = case.stage
     case.stage, case.stage_since = to, on
     case.save()
@@ -264,7 +264,7 @@ def _close(
             _end_period(period, on)
             period = _start_period(case, final, on)
         _end_period(period, on)
-    _bump(case, expected_version)
+    bump_version(case, expected_version)
     previous = case.stage
     case.stage, case.stage_since, case.closed_on = Stage.CLOSED, on, on
     case.exit_reason, case.resolution = exit_reason, resolution
@@ -308,7 +308,7 @@ def reopen_case(
     _check_date(case, on)
     closing = case.events.filter(kind=EventKind.STAGE, data__to=Stage.CLOSED).first()
     back_to = (closing.data.get("from") if closing else None) or Stage.ACTIVE
-    _bump(case, expected_version)
+    bump_version(case, expected_version)
     case.stage, case.stage_since = back_to, on
     case.closed_on, case.exit_reason, case.resolution = None, "", ""
     case.save()

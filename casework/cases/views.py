@@ -47,6 +47,7 @@ from casework.cases.services import (
     StaleVersionError,
     add_goal,
     add_task,
+    bump_version,
     complete_task,
     decide_approval,
     open_case,
@@ -498,10 +499,8 @@ def display(field: Any, value: Any) -> str:
 
 @transaction.atomic
 def save_case(case: Case, data: dict[str, Any], user: Any) -> None:
-    from casework.cases.services import _bump
-
     case = Case.objects.select_for_update().get(pk=case.pk)
-    _bump(case, data["version"])
+    bump_version(case, data["version"])
     for field in (
         "case_manager",
         "referral_source",

@@ -1,0 +1,221 @@
+"""API for persons and households. Identity is decrypted only on a single person's read,
+for organisation staff, and every such read is audited; lists carry codes only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from casework.accounts.models import Organisation
+from casework.api.viewsets import AccessViewSetMixin
+from casework.core.access import principal_of
+from casework.core.roles import Capability
+from casework.people.choices import Gender, nationality_choices
+from casework.people.identity import IdentityData
+from casework.people.models import Household, Person
+from casework.people.services import (
+    create_household,
+    find_people,
+    likely_duplicates,
+    read_identity,
+    register_person,
+    update_identity,
+)
+
+WORK = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
+
+
+def django_errors(error: DjangoValidationError) -> ValidationError:
+    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
+class IdentitySerializer(serializers.Serializer):
+    given_names = serializers.CharField(allow_blank=True, default="")
+    family_name = serializers.CharField(allow_blank=True, default="")
+    aliases = serializers.ListField(child=serializers.CharField(), default=list)
+    date_of_birth = serializers.DateField(allow_null=True, default=None)
+    phone = serializers.CharField(allow_blank=True, default="")
+    address = serializers.CharField(allow_blank=True, default="")
+    file_numbers = serializers.ListField(child=serializers.CharField(), default=list)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    household = serializers.SlugRelatedField(
+        slug_field="code", queryset=Household.objects.none(), allow_null=True, required=False
+    )
+    gender = serializers.ChoiceField(choices=Gender.choices, default="not_collected")
+    nationality = serializers.ChoiceField(choices=nationality_choices(), default="not_collected")
+
+    class Meta:
+        model = Person
+        fields = [
+            "code",
+            "birth_year",
+            "age_band",
+            "gender",
+            "nationality",
+            "languages",
+            "interpreter_needed",
+            "household",
+            "relationship",
+        ]
+        read_only_fields = ["code"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["household"].queryset = Household.objects.visible_to(request.user)
+
+
+class PersonDetailSerializer(PersonSerializer):
+    identity = IdentitySerializer(required=False)
+    confirm_new = serializers.BooleanField(
+        write_only=True, default=False, help_text="Register even though likely duplicates exist."
+    )
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "identity", "confirm_new"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("name", str, description="Exact full name (any word order, accents)"),
+            OpenApiParameter("date_of_birth", str, description="YYYY-MM-DD"),
+            OpenApiParameter("file_number", str),
+        ]
+    ),
+)
+class PersonViewSet(
+    AccessViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    GenericViewSet,
+):
+    """People of the caller's organisation. Searching by name, date of birth or file number
+    is exact-match through keyed hashes: names are never stored or compared in clear."""
+
+    capabilities = WORK
+    queryset = Person.objects.select_related("household").order_by("code")
+    lookup_field = "code"
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return PersonSerializer if self.action == "list" else PersonDetailSerializer
+
+    def get_queryset(self) -> QuerySet:
+        people = super().get_queryset()
+        params = self.request.query_params
+        if self.action == "list" and any(
+            params.get(k) for k in ("name", "date_of_birth", "file_number")
+        ):
+            dob = (
+                serializers.DateField().to_internal_value(params["date_of_birth"])
+                if params.get("date_of_birth")
+                else None
+            )
+            matches = find_people(
+                self.request.user,
+                name=params.get("name", ""),
+                date_of_birth=dob,
+                file_number=params.get("file_number", ""),
+            )
+            people = people.filter(pk__in=matches.values("pk"))
+        return people
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        data = PersonDetailSerializer(person, context=self.get_serializer_context()).data
+        data["identity"] = IdentitySerializer(read_identity(person, request.user)).data
+        return Response(data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = PersonDetailSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        identity = IdentityData(**data.pop("identity", {}))
+        confirm = data.pop("confirm_new")
+        organisation = Organisation.objects.get(pk=principal_of(request.user).organisation_id)
+        duplicates = likely_duplicates(organisation, identity, data.get("birth_year"))
+        if duplicates and not confirm:
+            return Response(
+                {
+                    "detail": (
+                        "This person may already be registered; "
+                        "send confirm_new to register anyway."
+                    ),
+                    "duplicates": [
+                        {"code": d.person.code, "reasons": d.reasons} for d in duplicates
+                    ],
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        try:
+            person = register_person(organisation, identity, **data)
+        except DjangoValidationError as error:
+            raise django_errors(error) from None
+        return Response({"code": person.code}, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        serializer = PersonDetailSerializer(
+            person,
+            data=request.data,
+            partial=kwargs.get("partial", False),
+            context=self.get_serializer_context(),
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("confirm_new", None)
+        identity = data.pop("identity", None)
+        try:
+            for field, value in data.items():
+                setattr(person, field, value)
+            person.full_clean()
+            person.save()
+            if identity is not None:
+                update_identity(person, IdentityData(**identity))
+        except DjangoValidationError as error:
+            raise django_errors(error) from None
+        return self.retrieve(request, *args, **kwargs)
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    members = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Household
+        fields = ["code", "members"]
+        read_only_fields = ["code"]
+
+
+class HouseholdViewSet(
+    AccessViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    GenericViewSet,
+):
+    """Households (families followed together); add members by setting a person's household."""
+
+    capabilities = WORK
+    queryset = Household.objects.prefetch_related("members").order_by("code")
+    serializer_class = HouseholdSerializer
+    lookup_field = "code"
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        organisation = Organisation.objects.get(pk=principal_of(request.user).organisation_id)
+        household = create_household(organisation)
+        return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
