@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "casework.people",
     "casework.cases",
     "casework.immigration",
+    "casework.synthetic",
     "casework.api",
 ]
 

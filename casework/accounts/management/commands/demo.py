@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from casework.accounts.demo import create_demo_network, demo_usernames
@@ -20,6 +21,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the database already has an organisation (used by make run).",
         )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=300,
+            help="Synthetic cases to add with a new demo network (default 300; 0 for none).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = settings.DEMO_PASSWORD
@@ -28,6 +35,8 @@ class Command(BaseCommand):
         else:
             created = create_demo_network(password)
             self.stdout.write(self.style.SUCCESS(f"Demo network ready ({created} users created)."))
+            if created and options["cases"]:
+                call_command("generate", cases=options["cases"], seed=2020, stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo logins (all with the password {password!r}):")
         for username, role in demo_usernames():
