@@ -58,3 +58,104 @@ def test_a_user_switches_organisation_in_the_header(page: Any, world: World) -> 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
     page.get_by_role("heading", name="Audit log").wait_for()
     assert "Switched organisation" in page.content()
+
+
+def test_a_caseworker_takes_a_person_from_referral_to_resolution(page: Any, world: World) -> None:
+    from django.utils import timezone
+
+    from casework.audit.models import AuditEntry
+    from casework.cases.models import Case
+
+    today = timezone.localdate().isoformat()
+    log_in(page, "amina", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="New case").click()
+    page.get_by_label("Given names").fill("Samira")
+    page.get_by_label("Family name").fill("Benali")
+    page.get_by_label("Date of birth").fill("1994-02-11")
+    page.get_by_label("Project").select_option(label="Alpha Association pilot")
+    page.get_by_label("Referral date").fill(today)
+    page.get_by_label("Referred by").select_option("lawyer")
+    page.get_by_label("Detention status at referral").select_option("released_from_detention")
+    page.get_by_label("Immigration status").select_option("asylum_refused")
+    page.get_by_role("button", name="Register and open the case").click()
+    page.wait_for_url("**/cases/C-*/")
+    code = page.url.rstrip("/").rsplit("/", 1)[1]
+
+    def submit(form_action: str, fields: dict[str, str], button: str, summary: str) -> None:
+        page.locator("summary", has_text=summary).first.click()
+        form = page.locator(f"form[action$='{form_action}']")
+        for label, value in fields.items():
+            field = form.get_by_label(label, exact=True)
+            if field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(value)
+            else:
+                field.fill(value)
+        form.get_by_role("button", name=button).click()
+        page.get_by_role("status").wait_for()
+
+    submit(
+        "/stage/",
+        {"Move to": "screening", "Date": today, "Intake date": today},
+        "Save",
+        "Change stage or close",
+    )
+    for stage in ("assessment", "case_planning", "active"):
+        submit("/stage/", {"Move to": stage, "Date": today}, "Save", "Change stage or close")
+    submit("/contacts/", {"Date": today, "Mode": "in_person"}, "Record contact", "Contact")
+    submit(
+        "/goals/", {"Domain": "legal", "Goal": "Lodge a new asylum claim"}, "Add goal", "Add a goal"
+    )
+    submit("/tasks/", {"Task": "Book an interpreter", "Due": today}, "Add task", "Add a task")
+    submit(
+        "/procedure/",
+        {"Event": "application", "Date": today, "Source": "lawyer"},
+        "Record event",
+        "Record a procedure event",
+    )
+    page.get_by_role("link", name="Record consent").click()
+    page.get_by_label("Purpose").select_option("case_management")
+    page.get_by_label("How given").select_option("written")
+    page.get_by_label("Language").fill("ar")
+    page.get_by_role("button", name="Record consent").click()
+    page.get_by_text("Consent recorded.").wait_for()
+    assert "Case management" in page.locator("#consent-h + ul").inner_text()
+    submit(
+        "/stage/",
+        {
+            "Move to": "closed",
+            "Date": today,
+            "Exit reason": "resolved",
+            "Resolution outcome": "subsidiary_protection",
+        },
+        "Save",
+        "Change stage or close",
+    )
+    page.get_by_text("The case is now at Closed.").wait_for()
+
+    timeline = page.locator("#timeline").inner_text()
+    for text in (
+        "Referred by Lawyer",
+        "Referral → Screening",
+        "Case planning → Active",
+        "In person contact, attended",
+        "Goal set: Legal",
+        "Task due",
+        "Application",
+        "Closed: Case resolved (Subsidiary protection)",
+    ):
+        assert text in timeline, text
+    case = Case.objects.get(code=code)
+    assert (case.stage, case.resolution) == ("closed", "subsidiary_protection")
+    audited = set(AuditEntry.objects.filter(actor="amina").values_list("object_type", "action"))
+    for expected in [
+        ("cases.case", "create"),
+        ("cases.case", "update"),
+        ("cases.contact", "create"),
+        ("cases.goal", "create"),
+        ("cases.task", "create"),
+        ("immigration.procedureevent", "create"),
+        ("people.consent", "create"),
+        ("people.identity", "read"),
+        ("cases.timelineevent", "create"),
+    ]:
+        assert expected in audited, expected

@@ -241,14 +241,18 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
                 render_to_string(template, data, request=self.request)
                 for template, data in sections_for(case)
             ],
+            # Several forms share field names: each gets its own element ids.
             transition_form=TransitionForm(
-                initial={"on": today, "version": case.version, "to": next_stage(case)}
+                initial={"on": today, "version": case.version, "to": next_stage(case)},
+                auto_id="stage_%s",
             ),
-            engagement_form=EngagementForm(initial={"on": today}),
-            contact_form=ContactForm(initial={"on": today}),
-            goal_form=GoalForm(),
+            engagement_form=EngagementForm(initial={"on": today}, auto_id="engagement_%s"),
+            contact_form=ContactForm(initial={"on": today}, auto_id="contact_%s"),
+            goal_form=GoalForm(auto_id="goal_%s"),
             task_form=TaskForm(
-                organisation_id=case.organisation_id, initial={"assignee": case.case_manager_id}
+                organisation_id=case.organisation_id,
+                initial={"assignee": case.case_manager_id},
+                auto_id="task_%s",
             ),
             current_engagement=next(
                 (p for p in case.engagement_periods.all() if p.ended_on is None), None

@@ -23,9 +23,13 @@ def case_section(case: Case) -> dict[str, Any]:
         "detentions": case.detentions.all(),
         "appointments": case.appointments.all(),
         "today": today,
-        "event_form": ProcedureEventForm(initial={"on": today, "source": "person"}),
-        "status_form": LegalStatusForm(initial={"since": today}),
-        "appointment_form": AppointmentForm(initial={"on": today + dt.timedelta(days=7)}),
+        "event_form": ProcedureEventForm(
+            initial={"on": today, "source": "person"}, auto_id="procedure_%s"
+        ),
+        "status_form": LegalStatusForm(initial={"since": today}, auto_id="legal_%s"),
+        "appointment_form": AppointmentForm(
+            initial={"on": today + dt.timedelta(days=7)}, auto_id="appointment_%s"
+        ),
     }
 
 
