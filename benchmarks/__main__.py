@@ -15,6 +15,7 @@ import time
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--audit-entries", type=int, default=20_000)
+    parser.add_argument("--cases", type=int, default=10_000, help="for casework generate")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="casework-bench-")
     os.environ.setdefault("CASEWORK_VAR_DIR", tmp)
@@ -28,9 +29,10 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-    from benchmarks import audit
+    from benchmarks import audit, generate
 
     audit.run(args.audit_entries)
+    generate.run(args.cases)
     sys.stdout.flush()
 
 
