@@ -94,6 +94,13 @@ if len(DEMO_PASSWORD) < 8:
 # Keys that encrypt identity and documents: a file outside the database (casework/core/crypto.py).
 CASEWORK_KEYS_FILE = Path(os.environ.get("CASEWORK_KEYS_FILE", VAR_DIR / "keys.json"))
 
+# Attachments (encrypted, in the database): the largest file accepted.
+CASEWORK_MAX_UPLOAD_MB = env_int("CASEWORK_MAX_UPLOAD_MB", 20, minimum=1, maximum=100)
+# Uploads are personal data: they stay in memory and are never spooled to a temporary file
+# in clear; a larger request carries no file at all (the view then says it is too large).
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = (CASEWORK_MAX_UPLOAD_MB + 1) * 1024 * 1024
+
 # Disclosure control: cells with fewer people than this are withheld outside the organisation.
 DISCLOSURE_THRESHOLD = env_int("CASEWORK_DISCLOSURE_THRESHOLD", 5, minimum=3, maximum=100)
 

@@ -41,7 +41,15 @@ def _alpha_membership(w: World) -> dict[str, Any]:
 def alpha_records(w: World) -> dict[str, Any]:
     """A case of Alpha with one of everything hanging off it (made once per world)."""
     if not hasattr(w, "_records"):
-        from casework.cases.services import add_goal, add_task, request_transition, transition
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from casework.cases.services import (
+            add_goal,
+            add_task,
+            attach_document,
+            request_transition,
+            transition,
+        )
         from casework.cases.tests.conftest import REFERRED, new_case
         from casework.immigration.services import schedule_appointment
         from casework.people.services import create_household, record_consent
@@ -59,6 +67,9 @@ def alpha_records(w: World) -> dict[str, Any]:
             "approval": approval,
             "appointment": schedule_appointment(case, "reporting", on=REFERRED),
             "household": create_household(w.alpha),
+            "document": attach_document(
+                case, SimpleUploadedFile("letter.pdf", b"%PDF-1.4 test"), kind="decision"
+            ),
             "consent": record_consent(
                 case.person,
                 purpose="case_management",
@@ -137,6 +148,10 @@ ROUTES: dict[str, Route] = {
     "cases:task-add": case_action(),
     "cases:task-done": case_action(kwargs=child_kwargs("task")),
     "cases:approval": case_action(SUPERVISORS, kwargs=child_kwargs("approval")),
+    "cases:document-add": case_action(),
+    "cases:document-download": Route(
+        ORG_STAFF, kwargs=child_kwargs("document"), object_of_alpha=True
+    ),
     "immigration:event-add": case_action(),
     "immigration:legal-status-add": case_action(),
     "immigration:appointment-add": case_action(),

@@ -156,6 +156,7 @@ class EventKind(models.TextChoices):
     TASK = "task", _("Task")
     ASSIGNMENT = "assignment", _("Case manager change")
     APPROVAL = "approval", _("Supervision")
+    DOCUMENT = "document", _("Document")
     # Written by the apps below cases, through cases.services.add_event:
     PROCEDURE = "procedure", _("Procedure event")
     LEGAL_STATUS = "legal_status", _("Legal status")
@@ -173,6 +174,14 @@ class ApprovalStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+class DocumentKind(models.TextChoices):
+    DECISION = "decision", _("Decision letter")
+    IDENTITY = "identity", _("Identity document")
+    MEDICAL = "medical", _("Medical note")
+    LEGAL = "legal", _("Legal document")
+    OTHER = "other", _("Other")
 
 
 class ContactMode(models.TextChoices):

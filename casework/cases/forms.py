@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from casework.accounts.models import Project, User
 from casework.cases.choices import (
     ContactMode,
     DetentionStatus,
+    DocumentKind,
     Engagement,
     ExitReason,
     GoalDomain,
@@ -244,6 +246,15 @@ class CaseFilterForm(OrganisationForm):
 class ReassignForm(OrganisationForm):
     case_manager = StaffChoiceField(label=_("New case manager"), queryset=User.objects.none())
     cases = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG, PNG, DOCX, ODT or text, up to %(mb)d MB; stored encrypted.")
+        % {"mb": settings.CASEWORK_MAX_UPLOAD_MB},
+    )
 
 
 class DateForm(forms.Form):

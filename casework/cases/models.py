@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from casework.cases.choices import (
     ApprovalStatus,
     ContactMode,
     DetentionStatus,
+    DocumentKind,
     Engagement,
     EventKind,
     ExitReason,
@@ -27,7 +29,7 @@ from casework.cases.choices import (
     Stage,
     Vulnerability,
 )
-from casework.core.models import OrgScopedModel, TimeStampedModel
+from casework.core.models import OrgScopedModel, SealedModel, TimeStampedModel
 from casework.core.querysets import AccessQuerySet
 
 
@@ -338,3 +340,52 @@ class Approval(OrgScopedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.get_status_display()}"
+
+
+class Document(OrgScopedModel, SealedModel, TimeStampedModel):
+    """A file attached to a case. Its name is sealed here; its content in DocumentContent,
+    so a list of documents never decrypts their contents."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    identifies_person = True
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def associated_data(self) -> bytes:
+        return f"cases.document:{self.organisation_id}:{self.case_id}:{self.uid}".encode()
+
+    @property
+    def filename(self) -> str:
+        return self.open_bytes().decode()
+
+
+class DocumentContent(OrgScopedModel, SealedModel):
+    """The encrypted bytes of one document."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="content")
+    identifies_person = True
+    audited = False  # the document row is audited; its bytes are the same record
+    rotation_batch = 5  # up to 20 MB each
+
+    class Meta:
+        verbose_name = _("document content")
+        verbose_name_plural = _("document contents")
+
+    def __str__(self) -> str:
+        return f"content of {self.document_id}"
+
+    def associated_data(self) -> bytes:
+        return f"cases.documentcontent:{self.organisation_id}:{self.document_id}".encode()

@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
@@ -19,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import Organisation, Project, User
+from casework.audit.models import Action
+from casework.audit.services import record
 from casework.cases.choices import (
     EXIT_ENGAGEMENT,
     OUTCOME_TYPE,
@@ -36,12 +39,15 @@ from casework.cases.models import (
     Case,
     CaseVulnerability,
     Contact,
+    Document,
+    DocumentContent,
     EngagementPeriod,
     Goal,
     Task,
     TimelineEvent,
 )
 from casework.core.access import principal_of
+from casework.core.files import content_type_of
 from casework.core.roles import Capability
 from casework.people.models import Household, Person
 from casework.people.services import new_code
@@ -620,3 +626,48 @@ def at_risk(cases: QuerySet, organisation: Organisation, today: dt.date | None =
         .annotate(quiet_since=Coalesce("last_contact_on", "intake_date"))
         .filter(quiet_since__lte=cutoff)
     )
+
+
+@transaction.atomic
+def attach_document(case: Case, upload: Any, *, kind: str, by: User | None = None) -> Document:
+    """Encrypt and store an uploaded file on the case (the size and kind are checked)."""
+    limit = settings.CASEWORK_MAX_UPLOAD_MB * 1024 * 1024
+    if upload.size > limit:
+        raise CaseRuleError(
+            _("The file is larger than %(mb)d MB.") % {"mb": settings.CASEWORK_MAX_UPLOAD_MB}
+        )
+    data = upload.read()
+    content_type = content_type_of(upload.name, data[:2048])
+    document = Document(
+        organisation_id=case.organisation_id,
+        case=case,
+        kind=kind,
+        content_type=content_type,
+        size=len(data),
+        uploaded_by=by,
+    )
+    document.full_clean(exclude=["key_id", "sealed"])
+    document.seal_bytes(upload.name.encode())
+    document.save()
+    content = DocumentContent(organisation_id=case.organisation_id, document=document)
+    content.seal_bytes(data)
+    content.save()
+    add_event(
+        case,
+        EventKind.DOCUMENT,
+        _("Document added: %(kind)s") % {"kind": document.get_kind_display()},
+        on=_today(),
+        by=by,
+        source=document,
+        data={"kind": kind},
+    )
+    return document
+
+
+def read_document(document: Document, user: Any) -> tuple[str, str, bytes]:
+    """(filename, content type, bytes) for a user of the document's organisation; audited."""
+    principal = principal_of(user)
+    if not (principal.can(Capability.PERSONAL_DATA_VIEW) and principal.owns(document)):
+        raise PermissionDenied
+    record(Action.READ, obj=document, user=user)
+    return document.filename, document.content_type, document.content.open_bytes()

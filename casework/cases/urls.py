@@ -19,4 +19,10 @@ urlpatterns = [
     path("<str:code>/tasks/", views.TaskView.as_view(), name="task-add"),
     path("<str:code>/tasks/<int:pk>/done/", views.TaskDoneView.as_view(), name="task-done"),
     path("<str:code>/approvals/<int:pk>/", views.ApprovalView.as_view(), name="approval"),
+    path("<str:code>/documents/", views.DocumentUploadView.as_view(), name="document-add"),
+    path(
+        "<str:code>/documents/<int:pk>/",
+        views.DocumentDownloadView.as_view(),
+        name="document-download",
+    ),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
@@ -32,6 +34,7 @@ from casework.cases.forms import (
     ContactForm,
     DateForm,
     DecisionForm,
+    DocumentForm,
     EmptyForm,
     EngagementForm,
     GoalForm,
@@ -41,16 +44,18 @@ from casework.cases.forms import (
     TaskForm,
     TransitionForm,
 )
-from casework.cases.models import Approval, Case, EngagementPeriod, Goal, Task
+from casework.cases.models import Approval, Case, Document, EngagementPeriod, Goal, Task
 from casework.cases.sections import sections_for
 from casework.cases.services import (
     StaleVersionError,
     add_goal,
     add_task,
+    attach_document,
     bump_version,
     complete_task,
     decide_approval,
     open_case,
+    read_document,
     reassign_cases,
     record_contact,
     record_engagement,
@@ -258,6 +263,8 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
                 (p for p in case.engagement_periods.all() if p.ended_on is None), None
             ),
             can_supervise=self.principal.can(Capability.CASES_SUPERVISE),
+            documents=case.documents.select_related("uploaded_by"),
+            document_form=DocumentForm(auto_id="document_%s"),
         )
         return context
 
@@ -547,3 +554,40 @@ class ReassignView(AccessMixin, View):
         else:
             messages.success(request, _("%(n)d cases reassigned.") % {"n": moved})
         return HttpResponseRedirect(back)
+
+
+class DocumentUploadView(CaseActionView):
+    """Attach a file; a request larger than the limit arrives without it and is refused."""
+
+    def form(self, case: Case) -> Any:
+        return DocumentForm(self.request.POST, self.request.FILES)
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        limit = (settings.CASEWORK_MAX_UPLOAD_MB + 1) * 1024 * 1024
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+            case = self.case()
+            messages.error(
+                request,
+                _("The file is larger than %(mb)d MB.") % {"mb": settings.CASEWORK_MAX_UPLOAD_MB},
+            )
+            return HttpResponseRedirect(case.get_absolute_url())
+        return super().post(request, **kwargs)
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        attach_document(case, data["file"], kind=data["kind"], by=self.request.user)
+        return _("Document attached.")
+
+
+class DocumentDownloadView(AccessMixin, View):
+    """A document's decrypted content, for its organisation only; each download is audited."""
+
+    capabilities = WORK
+
+    def get(self, request: HttpRequest, code: str, pk: int) -> HttpResponse:
+        case = get_visible_or_404(Case.objects, request.user, code=code)
+        document = get_object_or_404(Document, case=case, pk=pk)
+        filename, content_type, data = read_document(document, request.user)
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -99,6 +99,8 @@ class SealedModel(models.Model):
 
     key_id = models.CharField(max_length=40, db_index=True, editable=False)
     sealed = models.BinaryField(editable=False)
+    # Rows re-encrypted per transaction by `casework keys rotate` (lower for large values).
+    rotation_batch: ClassVar[int] = 500
 
     class Meta:
         abstract = True

@@ -13,8 +13,6 @@ from rich.progress import Progress
 from casework.core.crypto import Keyring, keyring, keys_path
 from casework.core.models import SealedModel
 
-BATCH = 500
-
 
 def sealed_models() -> list[type[SealedModel]]:
     return [m for m in apps.get_models() if issubclass(m, SealedModel)]
@@ -44,7 +42,7 @@ def reencrypt(ring: Keyring, progress: Progress | None = None) -> int:
         )
         while True:
             with transaction.atomic():
-                batch = list(stale.order_by("pk")[:BATCH])
+                batch = list(stale.order_by("pk")[: model.rotation_batch])
                 if not batch:
                     break
                 for row in batch:
