@@ -16,6 +16,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casework.core.testing.personas import World
+from casework.people.identity import IdentityData
 
 ORG_STAFF = {"amina", "sam", "olga"}  # Alpha's staff: the allowed organisation
 NETWORK = {"nora", "eva", "otto"}
@@ -52,11 +53,12 @@ def alpha_records(w: World) -> dict[str, Any]:
         )
         from casework.cases.tests.conftest import REFERRED, new_case
         from casework.immigration.services import schedule_appointment
-        from casework.people.services import create_household, record_consent
+        from casework.people.services import create_household, record_consent, update_identity
 
         w.alpha.closure_needs_approval = True
         w.alpha.save()
         case = transition(new_case(w), "screening", on=REFERRED, intake_date=REFERRED)
+        update_identity(case.person, IDENTITY)
         approval = request_transition(
             case, "closed", on=REFERRED, exit_reason="withdrew", by=w.amina
         )
@@ -101,6 +103,10 @@ def consent_kwargs(w: World) -> dict[str, Any]:
     return {**person_kwargs(w), "pk": alpha_records(w)["consent"].pk}
 
 
+IDENTITY = IdentityData(
+    given_names="Xanthippe", family_name="Quorra", phone="+32 555 0199", file_numbers=["QX-77"]
+)
+IDENTITY_VALUES = ["Xanthippe", "Quorra", "555 0199", "QX-77"]
 WORKERS = ORG_STAFF | {"boris"}  # may work on cases, in their own organisation
 SUPERVISORS = {"sam", "olga"}
 
@@ -156,6 +162,9 @@ ROUTES: dict[str, Route] = {
     "immigration:legal-status-add": case_action(),
     "immigration:appointment-add": case_action(),
     "immigration:appointment-outcome": case_action(kwargs=child_kwargs("appointment")),
+    "cases:merge": Route(SUPERVISORS | {"boris"}),
+    "people:person-update": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
+    "people:household-add": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
     "people:consent-add": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
     "people:consent-withdraw": case_action(kwargs=consent_kwargs),
     "audit:entry-list": Route({"olga", "boris", "nora"}),
@@ -260,3 +269,32 @@ def test_api_format_suffix_routes_are_scoped_too(world: World, client: Any) -> N
     assert client.get(url).status_code == 404
     client.force_login(world.amina)
     assert client.get(url).status_code == 200
+
+
+def test_no_identity_value_reaches_anyone_outside_the_organisation(
+    world: World, client: Any
+) -> None:
+    """Every GET route, pages and API, as every caller outside Alpha: no name, phone or
+    file number of Alpha's person in any answer. Alpha's own staff do see them (the check
+    would catch a leak)."""
+    records = alpha_records(world)
+    users = world.users()
+    seen_by_staff = False
+    for name, route in ROUTES.items():
+        if route.method != "get":
+            continue
+        url = reverse(name, kwargs=route.kwargs(world))
+        for caller in ("anonymous", "boris", "bilal", "nora", "eva", "otto", "nadia", "amina"):
+            client.logout()
+            if caller != "anonymous":
+                client.force_login(users[caller])
+            response = client.get(url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            text = body.decode(errors="replace")
+            leaked = [value for value in IDENTITY_VALUES if value in text]
+            if caller == "amina":
+                seen_by_staff = seen_by_staff or bool(leaked)
+            else:
+                assert not leaked, f"{caller} sees {leaked} at {name}"
+    assert seen_by_staff
+    assert records["case"].person.code

@@ -29,6 +29,7 @@ class Action(models.TextChoices):
     READ = "read", _("Read")
     EXPORT = "export", _("Exported")
     REENCRYPTED = "reencrypted", _("Re-encrypted under a new key")
+    MERGED = "merged", _("Merged into another record")
 
 
 class AuditEntry(models.Model):

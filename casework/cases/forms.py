@@ -25,7 +25,7 @@ from casework.cases.choices import (
     Vulnerability,
 )
 from casework.cases.models import Case
-from casework.people.choices import Gender, nationality_choices
+from casework.people.forms import PersonForm
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -55,38 +55,9 @@ class OrganisationForm(forms.Form):
             )
 
 
-class RegisterForm(OrganisationForm):
+class RegisterForm(PersonForm, OrganisationForm):
     """A new person and their case, in one go (the identity is encrypted on save)."""
 
-    given_names = forms.CharField(label=_("Given names"), max_length=200)
-    family_name = forms.CharField(label=_("Family name"), max_length=200, required=False)
-    aliases = forms.CharField(
-        label=_("Other names"), required=False, help_text=_("Separate names with a semicolon.")
-    )
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
-    birth_year = forms.IntegerField(
-        label=_("Birth year"),
-        required=False,
-        min_value=1900,
-        help_text=_("When the full date of birth is not known."),
-    )
-    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, initial="not_collected")
-    nationality = forms.ChoiceField(
-        label=_("Nationality"), choices=nationality_choices, initial="not_collected"
-    )
-    languages = forms.CharField(
-        label=_("Languages"),
-        required=False,
-        help_text=_("Language codes separated by commas, e.g. ar, fr."),
-    )
-    interpreter_needed = forms.NullBooleanField(label=_("Needs an interpreter"), required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=60, required=False)
-    address = forms.CharField(
-        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    file_number = forms.CharField(
-        label=_("File number with the authorities"), max_length=60, required=False
-    )
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
     case_manager = StaffChoiceField(label=_("Case manager"), queryset=User.objects.none())
     referral_date = forms.DateField(label=_("Referral date"), widget=DATE)
@@ -112,9 +83,6 @@ class RegisterForm(OrganisationForm):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The referral date is in the future."))
         return value
-
-    def clean_languages(self) -> list[str]:
-        return [c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()]
 
 
 class CaseForm(OrganisationForm):
@@ -273,3 +241,9 @@ class DecisionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class MergeForm(forms.Form):
+    keep = forms.CharField(label=_("Keep this person (code)"), max_length=20)
+    other = forms.CharField(label=_("Merge this person into it (code)"), max_length=20)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -50,7 +50,7 @@ from casework.core.access import principal_of
 from casework.core.files import content_type_of
 from casework.core.roles import Capability
 from casework.people.models import Household, Person
-from casework.people.services import new_code
+from casework.people.services import merged_identity, new_code, update_identity
 
 
 class CaseRuleError(ValidationError):
@@ -671,3 +671,46 @@ def read_document(document: Document, user: Any) -> tuple[str, str, bytes]:
         raise PermissionDenied
     record(Action.READ, obj=document, user=user)
     return document.filename, document.content_type, document.content.open_bytes()
+
+
+@transaction.atomic
+def merge_people(keep: Person, other: Person, *, by: User) -> Person:
+    """Two records of one person become one: `other`'s cases, consents and names move to
+    `keep`; `other` stays, hidden, pointing at `keep`, so both histories remain."""
+    principal = principal_of(by)
+    if not principal.can(Capability.CASES_SUPERVISE):
+        raise CaseRuleError(_("Only a supervisor can merge person records."))
+    keep = Person.objects.select_for_update().get(pk=keep.pk)
+    other = Person.objects.select_for_update().get(pk=other.pk)
+    if keep.pk == other.pk:
+        raise CaseRuleError(_("Choose two different people."))
+    if not (principal.owns(keep) and principal.owns(other)):
+        raise CaseRuleError(_("Both people must belong to your organisation."))
+    if keep.merged_into_id or other.merged_into_id:
+        raise CaseRuleError(_("One of these records was already merged."))
+    combined = merged_identity(keep.identity.open(), other.identity.open())
+    update_identity(keep, combined)
+    if keep.household_id is None and other.household_id is not None:
+        keep.household_id, keep.relationship = other.household_id, other.relationship
+    keep.version += 1
+    keep.save()
+    for case in other.cases.all():
+        case.person = keep
+        case.save()
+        add_event(
+            case,
+            EventKind.ASSIGNMENT,
+            _("Person record %(old)s merged into %(new)s") % {"old": other.code, "new": keep.code},
+            on=_today(),
+            by=by,
+            data={"merged": other.code, "into": keep.code},
+        )
+    for consent in other.consents.all():
+        consent.person = keep
+        consent.save()
+    other.identity.delete()
+    other.blind_indexes.all().delete()
+    other.merged_into, other.household = keep, None
+    other.save()
+    record(Action.MERGED, obj=other, user=by)
+    return keep

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.CaseListView.as_view(), name="case-list"),
     path("new/", views.RegisterView.as_view(), name="register"),
     path("reassign/", views.ReassignView.as_view(), name="reassign"),
+    path("merge/", views.MergeView.as_view(), name="merge"),
     path("<str:code>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("<str:code>/edit/", views.CaseUpdateView.as_view(), name="case-update"),
     path("<str:code>/stage/", views.TransitionView.as_view(), name="transition"),

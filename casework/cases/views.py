@@ -25,7 +25,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 from django_htmx.http import HttpResponseClientRedirect
 
-from casework.accounts.models import Organisation, User
+from casework.accounts.models import Organisation
 from casework.audit.mixins import AuditedReadMixin
 from casework.cases.choices import TRANSITIONS, ApprovalStatus, EventKind, Stage
 from casework.cases.forms import (
@@ -39,6 +39,7 @@ from casework.cases.forms import (
     EngagementForm,
     GoalForm,
     GoalStatusForm,
+    MergeForm,
     ReassignForm,
     RegisterForm,
     TaskForm,
@@ -54,6 +55,7 @@ from casework.cases.services import (
     bump_version,
     complete_task,
     decide_approval,
+    merge_people,
     open_case,
     read_document,
     reassign_cases,
@@ -65,9 +67,11 @@ from casework.cases.services import (
     set_vulnerabilities,
 )
 from casework.core.access import get_visible_or_404
+from casework.core.conflicts import conflict_rows
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
 from casework.people.identity import IdentityData
+from casework.people.models import Person
 from casework.people.services import find_people, likely_duplicates, read_identity, register_person
 
 WORK = (Capability.CASES_WORK,)
@@ -160,22 +164,14 @@ class RegisterView(AccessMixin, View):
         context: dict[str, Any] = {"form": form}
         if form.is_valid():
             data = form.cleaned_data
-            identity = IdentityData(
-                given_names=data["given_names"].strip(),
-                family_name=data["family_name"].strip(),
-                aliases=[a.strip() for a in data["aliases"].split(";") if a.strip()],
-                date_of_birth=data["date_of_birth"],
-                phone=data["phone"].strip(),
-                address=data["address"].strip(),
-                file_numbers=[data["file_number"].strip()] if data["file_number"].strip() else [],
-            )
+            identity = form.identity()
             organisation = Organisation.objects.get(pk=self.principal.organisation_id)
             duplicates = likely_duplicates(organisation, identity, data["birth_year"])
             if duplicates and not data["not_a_duplicate"]:
                 context["duplicates"] = duplicates
             else:
                 try:
-                    case = self.register(organisation, identity, data)
+                    case = self.register(organisation, identity, form)
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
@@ -186,15 +182,10 @@ class RegisterView(AccessMixin, View):
         return render(request, self.template_name, context, status=200)
 
     @transaction.atomic
-    def register(self, organisation: Organisation, identity: IdentityData, data: dict) -> Case:
+    def register(self, organisation: Organisation, identity: IdentityData, form: Any) -> Case:
+        data = form.cleaned_data
         person = register_person(
-            organisation,
-            identity,
-            birth_year=data["birth_year"],
-            gender=data["gender"],
-            nationality=data["nationality"],
-            languages=data["languages"],
-            interpreter_needed=data["interpreter_needed"],
+            organisation, identity, birth_year=data["birth_year"], **form.profile()
         )
         return open_case(
             data["project"],
@@ -264,6 +255,7 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
             ),
             can_supervise=self.principal.can(Capability.CASES_SUPERVISE),
             documents=case.documents.select_related("uploaded_by"),
+            household=household_of(case.person, self.request.user),
             document_form=DocumentForm(auto_id="document_%s"),
         )
         return context
@@ -272,6 +264,19 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
         if self.request.htmx and self.request.htmx.target == "timeline":
             return render(self.request, "cases/partials/timeline.html", context)
         return super().render_to_response(context, **kwargs)
+
+
+def household_of(person: Person, user: Any) -> list[tuple[Person, IdentityData]]:
+    """The other members of the person's household, with their (audited) identities."""
+    if person.household_id is None:
+        return []
+    members = (
+        Person.objects.visible_to(user)
+        .filter(household_id=person.household_id)
+        .exclude(pk=person.pk)
+        .select_related("identity")
+    )
+    return [(member, read_identity(member, user)) for member in members]
 
 
 def next_stage(case: Case) -> str:
@@ -480,34 +485,6 @@ class CaseUpdateView(AccessMixin, View):
         return render(request, self.template_name, context)
 
 
-def conflict_rows(form: CaseForm, current: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(field, what you entered, what is saved now) for each field that differs."""
-    rows = []
-    for name, field in form.fields.items():
-        if name == "version":
-            continue
-        mine, theirs = form.cleaned_data.get(name), current.get(name)
-        if isinstance(mine, User):
-            mine = mine.pk
-        if isinstance(mine, list):
-            mine, theirs = sorted(mine), sorted(theirs or [])
-        if mine != theirs:
-            rows.append((str(field.label), display(field, mine), display(field, theirs)))
-    return rows
-
-
-def display(field: Any, value: Any) -> str:
-    if value in (None, "", []):
-        return "—"
-    choices = dict(getattr(field, "choices", []) or [])
-    if isinstance(value, list):
-        return ", ".join(str(choices.get(v, v)) for v in value)
-    if hasattr(field, "queryset"):
-        user = field.queryset.model.objects.filter(pk=value).first()
-        return str(user) if user else "—"
-    return str(choices.get(value, value))
-
-
 @transaction.atomic
 def save_case(case: Case, data: dict[str, Any], user: Any) -> None:
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -591,3 +568,42 @@ class DocumentDownloadView(AccessMixin, View):
         response["Content-Disposition"] = content_disposition_header(True, filename)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class MergeView(AccessMixin, View):
+    """A supervisor merges two records of one person, after seeing both side by side."""
+
+    capabilities = (Capability.CASES_SUPERVISE,)
+    template_name = "cases/merge.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": MergeForm(request.GET or None)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = MergeForm(request.POST)
+        context: dict[str, Any] = {"form": form}
+        if form.is_valid():
+            people = Person.objects.visible_to(request.user)
+            keep = people.filter(code=form.cleaned_data["keep"].upper()).first()
+            other = people.filter(code=form.cleaned_data["other"].upper()).first()
+            if keep is None or other is None:
+                form.add_error(None, _("No person with that code in your organisation."))
+            elif not form.cleaned_data["confirm"]:
+                context["preview"] = [
+                    (p, read_identity(p, request.user), p.cases.all()) for p in (keep, other)
+                ]
+            else:
+                try:
+                    merge_people(keep, other, by=request.user)
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(
+                        request,
+                        _("%(other)s merged into %(keep)s.")
+                        % {"other": other.code, "keep": keep.code},
+                    )
+                    first = keep.cases.first()
+                    target = first.get_absolute_url() if first else reverse("cases:case-list")
+                    return HttpResponseRedirect(target)
+        return render(request, self.template_name, context)

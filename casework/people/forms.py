@@ -6,7 +6,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.people.choices import ConsentMethod, ConsentPurpose
+from casework.people.choices import (
+    ConsentMethod,
+    ConsentPurpose,
+    Gender,
+    Relationship,
+    nationality_choices,
+)
+from casework.people.identity import IdentityData
+from casework.people.models import Person
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -35,3 +43,92 @@ class ConsentForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     on = forms.DateField(label=_("Withdrawn on"), widget=DATE)
+
+
+class PersonForm(forms.Form):
+    """A person's identity (encrypted on save) and coded profile."""
+
+    given_names = forms.CharField(label=_("Given names"), max_length=200)
+    family_name = forms.CharField(label=_("Family name"), max_length=200, required=False)
+    aliases = forms.CharField(
+        label=_("Other names"), required=False, help_text=_("Separate names with a semicolon.")
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    birth_year = forms.IntegerField(
+        label=_("Birth year"),
+        required=False,
+        min_value=1900,
+        help_text=_("When the full date of birth is not known."),
+    )
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, initial="not_collected")
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=nationality_choices, initial="not_collected"
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        help_text=_("Language codes separated by commas, e.g. ar, fr."),
+    )
+    interpreter_needed = forms.NullBooleanField(label=_("Needs an interpreter"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=60, required=False)
+    address = forms.CharField(
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    file_numbers = forms.CharField(
+        label=_("File numbers with the authorities"),
+        max_length=300,
+        required=False,
+        help_text=_("Separate numbers with a semicolon."),
+    )
+
+    PROFILE = ("gender", "nationality", "languages", "interpreter_needed")
+
+    def clean_languages(self) -> list[str]:
+        return [c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()]
+
+    def identity(self) -> IdentityData:
+        data = self.cleaned_data
+        return IdentityData(
+            given_names=data["given_names"].strip(),
+            family_name=data["family_name"].strip(),
+            aliases=split(data["aliases"]),
+            date_of_birth=data["date_of_birth"],
+            phone=data["phone"].strip(),
+            address=data["address"].strip(),
+            file_numbers=split(data["file_numbers"]),
+        )
+
+    def profile(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.PROFILE}
+
+    @staticmethod
+    def initial_for(person: Person, identity: IdentityData) -> dict[str, Any]:
+        return {
+            "given_names": identity.given_names,
+            "family_name": identity.family_name,
+            "aliases": "; ".join(identity.aliases),
+            "date_of_birth": identity.date_of_birth,
+            "birth_year": None if identity.date_of_birth else person.birth_year,
+            "gender": person.gender,
+            "nationality": person.nationality,
+            "languages": ", ".join(person.languages),
+            "interpreter_needed": person.interpreter_needed,
+            "phone": identity.phone,
+            "address": identity.address,
+            "file_numbers": "; ".join(identity.file_numbers),
+        }
+
+
+def split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+class PersonEditForm(PersonForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class HouseholdMemberForm(PersonForm):
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the household head"),
+        choices=[c for c in Relationship.choices if c[0] != "head"],
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.core.access import Principal
 from casework.core.models import OrgScopedModel, SealedModel, TimeStampedModel
 from casework.core.querysets import AccessQuerySet
 from casework.people.choices import (
@@ -86,6 +88,15 @@ class Person(OrgScopedModel, TimeStampedModel):
         choices=Relationship.choices,
         blank=True,
     )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text=_("Set when this record was merged into another; it is then hidden."),
+    )
+    version = models.PositiveIntegerField(default=1)
     identifies_person = True
 
     objects = PersonQuerySet.as_manager()
@@ -98,6 +109,10 @@ class Person(OrgScopedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    @classmethod
+    def scope_for(cls, queryset: Any, principal: Principal) -> Any:
+        return super().scope_for(queryset, principal).filter(merged_into__isnull=True)
 
     def age_band_on(self, day: dt.date) -> str:
         if self.birth_year:

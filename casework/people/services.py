@@ -241,3 +241,72 @@ def withdraw_consent(consent: Consent, on: dt.date) -> Consent:
     consent.withdrawn_on = on
     consent.save()
     return consent
+
+
+class StalePersonError(ValidationError):
+    """Someone else changed the person since the form was opened."""
+
+
+@transaction.atomic
+def update_person(
+    person: Person, data: IdentityData, *, expected_version: int, **profile: Any
+) -> Person:
+    """Correct a person's identity and profile; refused if someone saved in between."""
+    fresh = Person.objects.select_for_update().get(pk=person.pk)
+    if fresh.version != expected_version:
+        raise StalePersonError(_("This person was changed by someone else meanwhile."))
+    for field, value in profile.items():
+        setattr(fresh, field, value)
+    fresh.birth_year = _check_birth(data, profile.get("birth_year", fresh.birth_year))
+    fresh.version += 1
+    fresh.full_clean()
+    fresh.save()
+    update_identity(fresh, data)
+    return fresh
+
+
+@transaction.atomic
+def add_household_member(
+    head: Person,
+    data: IdentityData,
+    *,
+    relationship: str,
+    birth_year: int | None = None,
+    **profile: Any,
+) -> Person:
+    """Register a family member in `head`'s household (created on the first member)."""
+    if relationship == "head":
+        raise ValidationError({"relationship": _("The household already has its head.")})
+    household = head.household
+    if household is None:
+        household = create_household(head.organisation)
+        head.household, head.relationship = household, "head"
+        head.save()
+    return register_person(
+        head.organisation,
+        data,
+        birth_year=birth_year,
+        household=household,
+        relationship=relationship,
+        **profile,
+    )
+
+
+def merged_identity(keep: IdentityData, other: IdentityData) -> IdentityData:
+    """One identity from two: `keep` wins; the other's names become aliases, numbers join."""
+    names = {normalise_name(n) for n in keep.names()}
+    aliases = list(keep.aliases)
+    for name in other.names():
+        if normalise_name(name) not in names:
+            aliases.append(name)
+            names.add(normalise_name(name))
+    numbers = list(dict.fromkeys([*keep.file_numbers, *other.file_numbers]))
+    return IdentityData(
+        given_names=keep.given_names or other.given_names,
+        family_name=keep.family_name or other.family_name,
+        aliases=aliases,
+        date_of_birth=keep.date_of_birth or other.date_of_birth,
+        phone=keep.phone or other.phone,
+        address=keep.address or other.address,
+        file_numbers=numbers,
+    )

@@ -5,6 +5,8 @@ from casework.people import views
 app_name = "people"
 
 urlpatterns = [
+    path("<str:code>/edit/", views.PersonEditView.as_view(), name="person-update"),
+    path("<str:code>/household/", views.HouseholdMemberView.as_view(), name="household-add"),
     path("<str:code>/consent/", views.ConsentView.as_view(), name="consent-add"),
     path(
         "<str:code>/consent/<int:pk>/withdraw/",

@@ -14,11 +14,19 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from casework.core.access import get_visible_or_404
+from casework.core.conflicts import conflict_rows
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
-from casework.people.forms import ConsentForm, WithdrawForm
+from casework.people.forms import ConsentForm, HouseholdMemberForm, PersonEditForm, WithdrawForm
 from casework.people.models import Consent, Person
-from casework.people.services import record_consent, withdraw_consent
+from casework.people.services import (
+    StalePersonError,
+    add_household_member,
+    read_identity,
+    record_consent,
+    update_person,
+    withdraw_consent,
+)
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -84,3 +92,87 @@ class WithdrawConsentView(AccessMixin, View):
             else:
                 messages.success(request, _("Consent withdrawn."))
         return HttpResponseRedirect(safe_next(request))
+
+
+class PersonEditView(AccessMixin, View):
+    """Correct a person's identity and profile. A stale form shows both versions."""
+
+    capabilities = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
+    template_name = "people/person_form.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        person = get_visible_or_404(Person.objects, request.user, code=code)
+        initial = PersonEditForm.initial_for(person, read_identity(person, request.user))
+        form = PersonEditForm(initial={**initial, "version": person.version})
+        return render(request, self.template_name, self.context(person, form))
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        person = get_visible_or_404(Person.objects, request.user, code=code)
+        form = PersonEditForm(request.POST)
+        context = self.context(person, form)
+        if form.is_valid():
+            try:
+                update_person(
+                    person,
+                    form.identity(),
+                    expected_version=form.cleaned_data["version"],
+                    birth_year=form.cleaned_data["birth_year"],
+                    **form.profile(),
+                )
+            except StalePersonError:
+                current = PersonEditForm.initial_for(person, read_identity(person, request.user))
+                context["conflict"] = conflict_rows(form, current)
+                context["form"] = PersonEditForm({**request.POST.dict(), "version": person.version})
+                return render(request, self.template_name, context, status=409)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The person's details are saved."))
+                return HttpResponseRedirect(safe_next(request))
+        return render(request, self.template_name, context)
+
+    def context(self, person: Person, form: Any) -> dict[str, Any]:
+        return {
+            "person": person,
+            "form": form,
+            "next": safe_next(self.request),
+            "title": _("Edit %(code)s") % {"code": person.code},
+        }
+
+
+class HouseholdMemberView(AccessMixin, View):
+    """Register a family member in the person's household."""
+
+    capabilities = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
+    template_name = "people/person_form.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        person = get_visible_or_404(Person.objects, request.user, code=code)
+        return render(request, self.template_name, self.context(person, HouseholdMemberForm()))
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        person = get_visible_or_404(Person.objects, request.user, code=code)
+        form = HouseholdMemberForm(request.POST)
+        if form.is_valid():
+            try:
+                add_household_member(
+                    person,
+                    form.identity(),
+                    relationship=form.cleaned_data["relationship"],
+                    birth_year=form.cleaned_data["birth_year"],
+                    **form.profile(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Household member added."))
+                return HttpResponseRedirect(safe_next(request))
+        return render(request, self.template_name, self.context(person, form))
+
+    def context(self, person: Person, form: Any) -> dict[str, Any]:
+        return {
+            "person": person,
+            "form": form,
+            "next": safe_next(self.request),
+            "title": _("Add a household member of %(code)s") % {"code": person.code},
+        }

@@ -27,7 +27,7 @@ def register_data(world: World, **extra: Any) -> dict[str, Any]:
         "gender": "male",
         "nationality": "GN",
         "languages": "fr, ff",
-        "file_number": "BE-123",
+        "file_numbers": "BE-123",
         "project": world.alpha_project.pk,
         "case_manager": world.amina.pk,
         "referral_date": (TODAY - dt.timedelta(days=3)).isoformat(),
@@ -59,7 +59,7 @@ def test_a_likely_duplicate_is_shown_before_anything_is_saved(world: World, clie
     client.force_login(world.amina)
     client.post(reverse("cases:register"), register_data(world))
     page = client.post(
-        reverse("cases:register"), register_data(world, file_number="")
+        reverse("cases:register"), register_data(world, file_numbers="")
     ).content.decode()
     assert "This person may already be registered" in page
     assert "same name and date of birth" in page
