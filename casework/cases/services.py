@@ -608,7 +608,7 @@ def decide_approval(approval: Approval, *, approve: bool, comment: str = "", by:
         on=_today(),
         by=by,
         source=approval,
-        data={"kind": approval.kind, "status": approval.status},
+        data={"kind": approval.kind, "status": approval.status, "comment": approval.comment},
     )
     return approval
 
