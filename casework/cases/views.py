@@ -372,16 +372,7 @@ class ContactView(CaseActionView):
     form_class = ContactForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        record_contact(
-            case,
-            on=data["on"],
-            mode=data["mode"],
-            attended=data["attended"],
-            interpreter_used=data["interpreter_used"],
-            duration_minutes=data["duration_minutes"],
-            note=data["note"],
-            by=self.request.user,
-        )
+        record_contact(case, by=self.request.user, **data)
         return _("Contact recorded.")
 
 
