@@ -112,7 +112,7 @@ def test_a_caseworker_takes_a_person_from_referral_to_resolution(page: Any, worl
         "Record event",
         "Record a procedure event",
     )
-    page.get_by_role("link", name="Record consent").click()
+    page.get_by_role("link", name="Record or withdraw consent").click()
     page.get_by_label("Purpose").select_option("case_management")
     page.get_by_label("How given").select_option("written")
     page.get_by_label("Language").fill("ar")

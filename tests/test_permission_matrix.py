@@ -99,10 +99,6 @@ def household_kwargs(w: World) -> dict[str, Any]:
     return {"code": alpha_records(w)["household"].code}
 
 
-def consent_kwargs(w: World) -> dict[str, Any]:
-    return {**person_kwargs(w), "pk": alpha_records(w)["consent"].pk}
-
-
 IDENTITY = IdentityData(
     given_names="Xanthippe", family_name="Quorra", phone="+32 555 0199", file_numbers=["QX-77"]
 )
@@ -165,8 +161,8 @@ ROUTES: dict[str, Route] = {
     "cases:merge": Route(SUPERVISORS | {"boris"}),
     "people:person-update": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
     "people:household-add": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
-    "people:consent-add": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
-    "people:consent-withdraw": case_action(kwargs=consent_kwargs),
+    "cases:consent-add": Route(ORG_STAFF, kwargs=case_kwargs, object_of_alpha=True),
+    "cases:consent-withdraw": case_action(kwargs=child_kwargs("consent")),
     "audit:entry-list": Route({"olga", "boris", "nora"}),
     "audit:entry-export": Route({"olga", "boris", "nora"}),
     "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),

@@ -157,6 +157,7 @@ class EventKind(models.TextChoices):
     ASSIGNMENT = "assignment", _("Case manager change")
     APPROVAL = "approval", _("Supervision")
     DOCUMENT = "document", _("Document")
+    CONSENT = "consent", _("Consent")
     # Written by the apps below cases, through cases.services.add_event:
     PROCEDURE = "procedure", _("Procedure event")
     LEGAL_STATUS = "legal_status", _("Legal status")

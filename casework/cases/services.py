@@ -49,8 +49,14 @@ from casework.cases.models import (
 from casework.core.access import principal_of
 from casework.core.files import content_type_of
 from casework.core.roles import Capability
-from casework.people.models import Household, Person
-from casework.people.services import merged_identity, new_code, update_identity
+from casework.people.models import Consent, Household, Person
+from casework.people.services import (
+    merged_identity,
+    new_code,
+    record_consent,
+    update_identity,
+    withdraw_consent,
+)
 
 
 class CaseRuleError(ValidationError):
@@ -714,3 +720,37 @@ def merge_people(keep: Person, other: Person, *, by: User) -> Person:
     other.save()
     record(Action.MERGED, obj=other, user=by)
     return keep
+
+
+@transaction.atomic
+def give_consent(case: Case, *, by: User | None = None, **fields: Any) -> Consent:
+    """The person consented to a purpose; recorded on the person and on the case's timeline."""
+    consent = record_consent(case.person, **fields)
+    add_event(
+        case,
+        EventKind.CONSENT,
+        _("Consent given: %(purpose)s") % {"purpose": consent.get_purpose_display()},
+        on=consent.given_on,
+        by=by,
+        source=consent,
+        data={"purpose": consent.purpose},
+    )
+    return consent
+
+
+@transaction.atomic
+def end_consent(case: Case, consent: Consent, *, on: dt.date, by: User | None = None) -> Consent:
+    """The person withdrew a consent: from `on`, the purpose no longer applies anywhere."""
+    if consent.person_id != case.person_id:
+        raise CaseRuleError(_("This consent belongs to someone else."))
+    withdraw_consent(consent, on)
+    add_event(
+        case,
+        EventKind.CONSENT,
+        _("Consent withdrawn: %(purpose)s") % {"purpose": consent.get_purpose_display()},
+        on=on,
+        by=by,
+        source=consent,
+        data={"purpose": consent.purpose, "withdrawn": True},
+    )
+    return consent

@@ -21,6 +21,12 @@ urlpatterns = [
     path("<str:code>/tasks/<int:pk>/done/", views.TaskDoneView.as_view(), name="task-done"),
     path("<str:code>/approvals/<int:pk>/", views.ApprovalView.as_view(), name="approval"),
     path("<str:code>/documents/", views.DocumentUploadView.as_view(), name="document-add"),
+    path("<str:code>/consent/", views.ConsentView.as_view(), name="consent-add"),
+    path(
+        "<str:code>/consent/<int:pk>/withdraw/",
+        views.WithdrawConsentView.as_view(),
+        name="consent-withdraw",
+    ),
     path(
         "<str:code>/documents/<int:pk>/",
         views.DocumentDownloadView.as_view(),

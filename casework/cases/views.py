@@ -55,6 +55,8 @@ from casework.cases.services import (
     bump_version,
     complete_task,
     decide_approval,
+    end_consent,
+    give_consent,
     merge_people,
     open_case,
     read_document,
@@ -70,8 +72,9 @@ from casework.core.access import get_visible_or_404
 from casework.core.conflicts import conflict_rows
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
+from casework.people.forms import ConsentForm, WithdrawForm
 from casework.people.identity import IdentityData
-from casework.people.models import Person
+from casework.people.models import Consent, Person
 from casework.people.services import find_people, likely_duplicates, read_identity, register_person
 
 WORK = (Capability.CASES_WORK,)
@@ -598,3 +601,45 @@ class MergeView(AccessMixin, View):
                     target = first.get_absolute_url() if first else reverse("cases:case-list")
                     return HttpResponseRedirect(target)
         return render(request, self.template_name, context)
+
+
+class ConsentView(AccessMixin, View):
+    """Record the consents the person gave (and withdraw them), on the person and the case."""
+
+    capabilities = WORK
+    template_name = "cases/consent_form.html"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        case = get_visible_or_404(Case.objects, request.user, code=code)
+        return self.page(case, ConsentForm(initial={"given_on": timezone.localdate()}))
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        case = get_visible_or_404(Case.objects, request.user, code=code)
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            try:
+                give_consent(case, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Consent recorded."))
+                return HttpResponseRedirect(case.get_absolute_url())
+        return self.page(case, form)
+
+    def page(self, case: Case, form: ConsentForm) -> HttpResponse:
+        context = {
+            "case": case,
+            "form": form,
+            "consents": case.person.consents.all(),
+            "withdraw_form": WithdrawForm(initial={"on": timezone.localdate()}),
+        }
+        return render(self.request, self.template_name, context)
+
+
+class WithdrawConsentView(CaseActionView):
+    form_class = WithdrawForm
+
+    def perform(self, case: Case, data: dict[str, Any]) -> str:
+        consent = get_object_or_404(Consent, person=case.person, pk=self.kwargs["pk"])
+        end_consent(case, consent, on=data["on"], by=self.request.user)
+        return _("Consent withdrawn.")

@@ -7,10 +7,4 @@ app_name = "people"
 urlpatterns = [
     path("<str:code>/edit/", views.PersonEditView.as_view(), name="person-update"),
     path("<str:code>/household/", views.HouseholdMemberView.as_view(), name="household-add"),
-    path("<str:code>/consent/", views.ConsentView.as_view(), name="consent-add"),
-    path(
-        "<str:code>/consent/<int:pk>/withdraw/",
-        views.WithdrawConsentView.as_view(),
-        name="consent-withdraw",
-    ),
 ]

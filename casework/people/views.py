@@ -1,4 +1,4 @@
-"""Consent screens. A person is reached through their code, by their organisation only."""
+"""Person screens. A person is reached through their code, by their organisation only."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render, resolve_url
-from django.utils import timezone
+from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,15 +16,13 @@ from casework.core.access import get_visible_or_404
 from casework.core.conflicts import conflict_rows
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
-from casework.people.forms import ConsentForm, HouseholdMemberForm, PersonEditForm, WithdrawForm
-from casework.people.models import Consent, Person
+from casework.people.forms import HouseholdMemberForm, PersonEditForm
+from casework.people.models import Person
 from casework.people.services import (
     StalePersonError,
     add_household_member,
     read_identity,
-    record_consent,
     update_person,
-    withdraw_consent,
 )
 
 
@@ -34,64 +31,6 @@ def safe_next(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return resolve_url("core:home")
-
-
-class ConsentView(AccessMixin, View):
-    """Record a consent the person gave; withdrawals are recorded on the same page."""
-
-    capabilities = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
-    template_name = "people/consent_form.html"
-
-    def person(self) -> Person:
-        return get_visible_or_404(Person.objects, self.request.user, code=self.kwargs["code"])
-
-    def get(self, request: HttpRequest, code: str) -> HttpResponse:
-        person = self.person()
-        form = ConsentForm(initial={"given_on": timezone.localdate()})
-        return self.page(person, form)
-
-    def post(self, request: HttpRequest, code: str) -> HttpResponse:
-        person = self.person()
-        form = ConsentForm(request.POST)
-        if form.is_valid():
-            try:
-                record_consent(person, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Consent recorded."))
-                return HttpResponseRedirect(safe_next(request))
-        return self.page(person, form)
-
-    def page(self, person: Person, form: ConsentForm) -> HttpResponse:
-        context: dict[str, Any] = {
-            "person": person,
-            "form": form,
-            "consents": person.consents.all(),
-            "next": safe_next(self.request),
-            "withdraw_form": WithdrawForm(initial={"on": timezone.localdate()}),
-        }
-        return render(self.request, self.template_name, context)
-
-
-class WithdrawConsentView(AccessMixin, View):
-    capabilities = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, code: str, pk: int) -> HttpResponse:
-        person = get_visible_or_404(Person.objects, request.user, code=code)
-        consent = get_object_or_404(Consent, person=person, pk=pk)
-        form = WithdrawForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Give the date the consent was withdrawn."))
-        else:
-            try:
-                withdraw_consent(consent, form.cleaned_data["on"])
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, _("Consent withdrawn."))
-        return HttpResponseRedirect(safe_next(request))
 
 
 class PersonEditView(AccessMixin, View):

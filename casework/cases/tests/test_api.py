@@ -166,3 +166,27 @@ def test_the_schema_documents_the_case_endpoints(world: World) -> None:
         "/api/v1/cases/{code}/close/",
     ):
         assert path in paths, path
+
+
+def test_person_and_household_lists_do_not_query_per_row(world: World) -> None:
+    from casework.people.identity import IdentityData
+    from casework.people.services import add_household_member, register_person
+
+    api = client_for(world.amina)
+    head = register_person(world.alpha, IdentityData(given_names="Head"))
+    add_household_member(head, IdentityData(given_names="Child"), relationship="child")
+    for url in ("/api/v1/persons/", "/api/v1/households/"):
+        api.get(url)  # warm-up: the principal is cached on the user
+    before = [
+        count_queries(lambda url=url: api.get(url))
+        for url in ("/api/v1/persons/", "/api/v1/households/")
+    ]
+    for n in range(8):
+        other = register_person(world.alpha, IdentityData(given_names=f"Head {n}"))
+        add_household_member(other, IdentityData(given_names=f"Child {n}"), relationship="child")
+    after = [
+        count_queries(lambda url=url: api.get(url))
+        for url in ("/api/v1/persons/", "/api/v1/households/")
+    ]
+    assert after == before
+    assert api.get("/api/v1/households/").json()["count"] == 9

@@ -84,3 +84,27 @@ def test_only_a_supervisor_reassigns_and_only_to_their_staff(world: World) -> No
     outsider = User.objects.create(username="outsider")
     add_membership(outsider, "caseworker", world.alpha)
     assert reassign_cases(Case.objects.all(), outsider, by=world.sam) == 1  # Beta's case untouched
+
+
+def test_consent_given_and_withdrawn_goes_on_the_timeline(case: Case, world: World) -> None:
+    from casework.cases.services import end_consent, give_consent
+    from casework.people.models import Person
+
+    consent = give_consent(
+        case,
+        purpose="network_evidence",
+        given_on=TODAY,
+        method="written",
+        language="fr",
+        by=world.amina,
+    )
+    end_consent(case, consent, on=TODAY, by=world.amina)
+    summaries = [e.summary for e in case.events.filter(kind=EventKind.CONSENT)]
+    assert summaries == [
+        "Consent withdrawn: Inclusion in pseudonymised network evidence",
+        "Consent given: Inclusion in pseudonymised network evidence",
+    ]
+    assert not Person.objects.consented_to("network_evidence", on=TODAY).exists()
+    other = new_case(world)
+    with pytest.raises(CaseRuleError, match="someone else"):
+        end_consent(other, consent, on=TODAY)
