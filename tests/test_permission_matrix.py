@@ -174,6 +174,7 @@ ROUTES: dict[str, Route] = {
         ORG_STAFF | NETWORK, kwargs=lambda w: {"slug": w.alpha.slug}, object_of_alpha=True
     ),
     "api:person-list": Route(WORKERS),
+    "api:person-search": Route(WORKERS, method="post", ok=400),  # no criteria given
     "api:person-detail": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
     "api:household-list": Route(WORKERS),
     "api:household-detail": Route(ORG_STAFF, kwargs=household_kwargs, object_of_alpha=True),

@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     EXPORT = "export", _("Exported")
     REENCRYPTED = "reencrypted", _("Re-encrypted under a new key")
     MERGED = "merged", _("Merged into another record")
+    SEARCH = "search", _("Searched by identity")
 
 
 class AuditEntry(models.Model):

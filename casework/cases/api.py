@@ -191,7 +191,7 @@ FILTERS = [
     OpenApiParameter(name, str)
     for name in (
         "q",
-        "date_of_birth",
+        "person",
         "stage",
         "project",
         "case_manager",

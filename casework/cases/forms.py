@@ -179,12 +179,12 @@ class TaskForm(OrganisationForm):
 
 
 class CaseFilterForm(OrganisationForm):
-    q = forms.CharField(label=_("Case code or full name"), required=False, max_length=200)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    q = forms.CharField(label=_("Case or person code"), required=False, max_length=20)
+    person = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     stage = forms.ChoiceField(
         label=_("Stage"),
         required=False,
-        choices=[("", _("Any")), ("open", _("Any open stage")), *Stage.choices],
+        choices=[("", _("Open cases")), ("all", _("All cases, closed ones too")), *Stage.choices],
     )
     project = forms.ModelChoiceField(
         label=_("Project"), required=False, queryset=Project.objects.none()
@@ -211,9 +211,22 @@ class CaseFilterForm(OrganisationForm):
     )
 
 
+class IdentitySearchForm(forms.Form):
+    """Find people by who they are. Sent by POST: names never appear in a URL."""
+
+    name = forms.CharField(label=_("Full name"), required=False, max_length=200)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    file_number = forms.CharField(label=_("File number"), required=False, max_length=60)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any(data.get(f) for f in ("name", "date_of_birth", "file_number")):
+            raise forms.ValidationError(_("Give a name, a date of birth or a file number."))
+        return data
+
+
 class ReassignForm(OrganisationForm):
     case_manager = StaffChoiceField(label=_("New case manager"), queryset=User.objects.none())
-    cases = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class DocumentForm(forms.Form):

@@ -7,13 +7,14 @@ section they change; without JavaScript they post and redirect like any form.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -39,6 +40,7 @@ from casework.cases.forms import (
     EngagementForm,
     GoalForm,
     GoalStatusForm,
+    IdentitySearchForm,
     MergeForm,
     ReassignForm,
     RegisterForm,
@@ -68,14 +70,20 @@ from casework.cases.services import (
     set_goal_status,
     set_vulnerabilities,
 )
-from casework.core.access import get_visible_or_404
+from casework.core.access import get_visible_or_404, principal_of
 from casework.core.conflicts import conflict_rows
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
 from casework.people.forms import ConsentForm, WithdrawForm
 from casework.people.identity import IdentityData
 from casework.people.models import Consent, Person
-from casework.people.services import find_people, likely_duplicates, read_identity, register_person
+from casework.people.services import (
+    likely_duplicates,
+    people_matching,
+    read_identity,
+    register_person,
+    search_digests,
+)
 
 WORK = (Capability.CASES_WORK,)
 
@@ -84,8 +92,12 @@ def errors_of(error: ValidationError) -> list[str]:
     return [str(m) for m in error.messages]
 
 
+SEARCHES = "case_searches"  # session key: search token → blind-index digests (never names)
+
+
 class CaseListView(AccessMixin, ListView):
-    """Every case of the organisation, searchable by code, name or date of birth."""
+    """Every case of the organisation, filtered by code, stage, project, case manager…, and
+    searchable by name, date of birth or file number (posted, kept only as keyed hashes)."""
 
     capabilities = WORK
     model = Case
@@ -103,39 +115,82 @@ class CaseListView(AccessMixin, ListView):
             .select_related("person", "project", "case_manager")
             .annotate(engagement=Subquery(current.values("status")[:1]))
         )
-        if not self.form.is_bound:
-            return cases.open().order_by("-referral_date", "code")
-        if not self.form.is_valid():
-            return cases.none()
-        return filter_cases(cases, self.form.cleaned_data, self.request.user)
+        return cases_for_query(cases, self.request.GET, self.request, self.form)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """An identity search: keep its hashes under a random token, show the list."""
+        search = IdentitySearchForm(request.POST)
+        query = QueryDict(request.POST.get("query", ""), mutable=True)
+        if not search.is_valid():
+            messages.error(request, " ".join(search.non_field_errors()) or _("Check the search."))
+        else:
+            data = search.cleaned_data
+            digests = search_digests(
+                self.principal.organisation_id,
+                name=data["name"],
+                date_of_birth=data["date_of_birth"],
+                file_number=data["file_number"],
+            )
+            token = secrets.token_urlsafe(8)
+            saved = dict(list(request.session.get(SEARCHES, {}).items())[-9:])
+            saved[token] = digests
+            request.session[SEARCHES] = saved
+            query["search"] = token
+        query.pop("page", None)
+        return HttpResponseRedirect(f"{reverse('cases:case-list')}?{query.urlencode()}")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        without_search = query.copy()
+        without_search.pop("search", None)
         context.update(
             form=self.form,
             query=query,
+            without_search=without_search,
+            identity_search=IdentitySearchForm(auto_id="identity_%s"),
+            searching=bool(self.request.GET.get("search")),
             reassign_form=ReassignForm(organisation_id=self.principal.organisation_id),
             can_supervise=self.principal.can(Capability.CASES_SUPERVISE),
         )
         return context
 
 
-def filter_cases(cases: QuerySet, data: dict[str, Any], user: Any) -> QuerySet:
-    """The case list's search and filters, shared by the list and bulk reassignment."""
-    q = data.get("q", "").strip()
-    if q and (q.upper().startswith(("C-", "P-"))):
-        code = q.upper()
-        cases = cases.filter(code__startswith=code) | cases.filter(person__code__startswith=code)
-    elif q or data.get("date_of_birth"):
-        people = find_people(user, name=q, date_of_birth=data.get("date_of_birth"))
-        cases = cases.filter(person__in=people)
+def cases_for_query(
+    cases: QuerySet, params: Any, request: HttpRequest, form: Any = None
+) -> QuerySet:
+    """The list's cases for these query parameters (also used by bulk reassignment)."""
+    form = form or CaseFilterForm(
+        params or None, organisation_id=principal_of(request.user).organisation_id
+    )
+    if not form.is_bound:
+        return cases.open().order_by("-referral_date", "code")
+    if not form.is_valid():
+        return cases.none()
+    token = params.get("search", "")
+    digests = request.session.get(SEARCHES, {}).get(token) if token else None
+    if token and digests is None:
+        return cases.none()  # an expired search finds nothing rather than everything
+    return filter_cases(cases, form.cleaned_data, request.user, digests)
+
+
+def filter_cases(
+    cases: QuerySet, data: dict[str, Any], user: Any, digests: list | None = None
+) -> QuerySet:
+    """The case list's filters, shared by the list page, bulk reassignment and the API."""
+    q = data.get("q", "").strip().upper()
+    if q:
+        cases = cases.filter(Q(code__startswith=q) | Q(person__code__startswith=q))
+    if data.get("person"):
+        cases = cases.filter(person__code=data["person"].upper())
+    if digests:
+        cases = cases.filter(person__in=people_matching(user, [tuple(d) for d in digests]))
     stage = data.get("stage")
-    if stage == "open":
-        cases = cases.open()
-    elif stage:
+    if stage and stage != "all":
         cases = cases.filter(stage=stage)
+    elif not stage and not (q or digests or data.get("person")):
+        cases = cases.open()  # closed cases only when asked for, or when looking for someone
     for field in ("project", "case_manager"):
         if data.get(field):
             cases = cases.filter(**{field: data[field]})
@@ -509,13 +564,7 @@ class ReassignView(AccessMixin, View):
             return HttpResponseRedirect(back)
         cases = Case.objects.visible_to(request.user)
         if request.POST.get("scope") == "all":
-            filters = CaseFilterForm(
-                QueryDict(request.POST.get("query", "")),
-                organisation_id=self.principal.organisation_id,
-            )
-            cases = filter_cases(
-                cases, filters.cleaned_data if filters.is_valid() else {}, request.user
-            )
+            cases = cases_for_query(cases, QueryDict(request.POST.get("query", "")), request)
         else:
             cases = cases.filter(code__in=request.POST.getlist("case"))
         try:

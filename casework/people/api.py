@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,12 +22,13 @@ from casework.people.choices import Gender, nationality_choices
 from casework.people.identity import IdentityData
 from casework.people.models import Household, Person
 from casework.people.services import (
+    StalePersonError,
     create_household,
     find_people,
     likely_duplicates,
     read_identity,
     register_person,
-    update_identity,
+    update_person,
 )
 
 WORK = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
@@ -45,6 +46,17 @@ class IdentitySerializer(serializers.Serializer):
     phone = serializers.CharField(allow_blank=True, default="")
     address = serializers.CharField(allow_blank=True, default="")
     file_numbers = serializers.ListField(child=serializers.CharField(), default=list)
+
+
+class SearchSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    file_number = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not any(data.values()):
+            raise ValidationError("Give a name, a date of birth or a file number.")
+        return data
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -83,18 +95,11 @@ class PersonDetailSerializer(PersonSerializer):
     )
 
     class Meta(PersonSerializer.Meta):
-        fields = [*PersonSerializer.Meta.fields, "identity", "confirm_new"]
+        fields = [*PersonSerializer.Meta.fields, "version", "identity", "confirm_new"]
+        read_only_fields = ["code"]
+        extra_kwargs = {"version": {"required": False}}
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("name", str, description="Exact full name (any word order, accents)"),
-            OpenApiParameter("date_of_birth", str, description="YYYY-MM-DD"),
-            OpenApiParameter("file_number", str),
-        ]
-    ),
-)
 class PersonViewSet(
     AccessViewSetMixin,
     mixins.ListModelMixin,
@@ -113,25 +118,16 @@ class PersonViewSet(
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return PersonSerializer if self.action == "list" else PersonDetailSerializer
 
-    def get_queryset(self) -> QuerySet:
-        people = super().get_queryset()
-        params = self.request.query_params
-        if self.action == "list" and any(
-            params.get(k) for k in ("name", "date_of_birth", "file_number")
-        ):
-            dob = (
-                serializers.DateField().to_internal_value(params["date_of_birth"])
-                if params.get("date_of_birth")
-                else None
-            )
-            matches = find_people(
-                self.request.user,
-                name=params.get("name", ""),
-                date_of_birth=dob,
-                file_number=params.get("file_number", ""),
-            )
-            people = people.filter(pk__in=matches.values("pk"))
-        return people
+    @extend_schema(request=SearchSerializer, responses=PersonSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def search(self, request: Request) -> Response:
+        """People matching a full name (any word order, accents), a date of birth and/or a
+        file number, exactly. A POST, so that names never appear in a URL or a log."""
+        criteria = SearchSerializer(data=request.data)
+        criteria.is_valid(raise_exception=True)
+        matches = find_people(request.user, **criteria.validated_data)
+        page = self.paginate_queryset(matches.select_related("household").order_by("code"))
+        return self.get_paginated_response(PersonSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
@@ -169,26 +165,28 @@ class PersonViewSet(
         return Response({"code": person.code}, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Change the profile and/or identity; identity fields not sent are kept."""
         person = self.get_object()
         serializer = PersonDetailSerializer(
-            person,
-            data=request.data,
-            partial=kwargs.get("partial", False),
-            context=self.get_serializer_context(),
+            person, data=request.data, partial=True, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("confirm_new", None)
-        identity = data.pop("identity", None)
+        version = data.pop("version", person.version)
+        sent = request.data.get("identity") or {}
+        identity = read_identity(person, request.user)
+        for field in IdentitySerializer().fields:
+            if field in sent:
+                setattr(identity, field, data.get("identity", {}).get(field))
+        data.pop("identity", None)
         try:
-            for field, value in data.items():
-                setattr(person, field, value)
-            person.full_clean()
-            person.save()
-            if identity is not None:
-                update_identity(person, IdentityData(**identity))
+            update_person(person, identity, expected_version=version, **data)
+        except StalePersonError as error:
+            return Response({"detail": error.messages}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
             raise django_errors(error) from None
+        person.refresh_from_db()
         return self.retrieve(request, *args, **kwargs)
 
 

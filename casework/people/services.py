@@ -131,6 +131,47 @@ def _matching(organisation_id: int, pairs: Iterable[tuple[str, str]]) -> QuerySe
     return BlindIndex.objects.filter(condition, organisation_id=organisation_id)
 
 
+def search_digests(
+    organisation_id: int,
+    *,
+    name: str = "",
+    date_of_birth: dt.date | None = None,
+    file_number: str = "",
+) -> list[tuple[str, str]]:
+    """The keyed hashes an identity search compares: safe to keep (they cannot be read
+    back), where the typed name or date of birth must never be kept or put in a URL."""
+    terms = []
+    if name.strip():
+        terms.append((IndexKind.NAME, normalise_name(name)))
+    if date_of_birth:
+        terms.append((IndexKind.DATE_OF_BIRTH, date_of_birth.isoformat()))
+    if file_number.strip():
+        terms.append((IndexKind.FILE_NUMBER, normalise_file_number(file_number)))
+    return _digests(organisation_id, terms)
+
+
+def people_matching(user: Any, digests: list[tuple[str, str]]) -> QuerySet:
+    """People the user may see who match every (kind, digest) of an identity search.
+
+    The search itself is audited: which kinds of value were looked up, never the values.
+    """
+    principal = principal_of(user)
+    people = Person.objects.visible_to(user)
+    if not principal.is_organisation or not digests:
+        return people.none()
+    for kind, digest in digests:
+        people = people.filter(
+            Exists(BlindIndex.objects.filter(person=OuterRef("pk"), kind=kind, digest=digest))
+        )
+    record(
+        Action.SEARCH,
+        object_type="people.person",
+        user=user,
+        changed_fields=sorted({kind for kind, _ in digests}),
+    )
+    return people
+
+
 def find_people(
     user: Any,
     *,
@@ -141,23 +182,12 @@ def find_people(
     """People the user may see whose identity matches every criterion given, exactly
     (after normalising case, accents, spacing and word order)."""
     principal = principal_of(user)
-    people = Person.objects.visible_to(user)
     if not principal.is_organisation:
-        return people.none()
-    terms = []
-    if name:
-        terms.append((IndexKind.NAME, normalise_name(name)))
-    if date_of_birth:
-        terms.append((IndexKind.DATE_OF_BIRTH, date_of_birth.isoformat()))
-    if file_number:
-        terms.append((IndexKind.FILE_NUMBER, normalise_file_number(file_number)))
-    if not terms:
-        return people.none()
-    for kind, digest in _digests(principal.organisation_id, terms):
-        people = people.filter(
-            Exists(BlindIndex.objects.filter(person=OuterRef("pk"), kind=kind, digest=digest))
-        )
-    return people
+        return Person.objects.none()
+    digests = search_digests(
+        principal.organisation_id, name=name, date_of_birth=date_of_birth, file_number=file_number
+    )
+    return people_matching(user, digests)
 
 
 @dataclass(frozen=True)

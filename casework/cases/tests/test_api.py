@@ -36,8 +36,9 @@ def test_a_person_is_registered_found_and_read_with_identity(world: World) -> No
     again = api.post("/api/v1/persons/", {"identity": IDENTITY}, format="json")
     assert again.status_code == 409
     assert again.json()["duplicates"][0]["code"] == code
-    listing = api.get("/api/v1/persons/", {"name": "haddad nadia"}).json()
+    listing = api.post("/api/v1/persons/search/", {"name": "haddad nadia"}, format="json").json()
     assert [p["code"] for p in listing["results"]] == [code]
+    assert api.post("/api/v1/persons/search/", {}, format="json").status_code == 400
     assert "identity" not in listing["results"][0]  # lists never carry identity
     detail = api.get(f"/api/v1/persons/{code}/").json()
     assert detail["identity"]["family_name"] == "Haddad"
@@ -190,3 +191,24 @@ def test_person_and_household_lists_do_not_query_per_row(world: World) -> None:
     ]
     assert after == before
     assert api.get("/api/v1/households/").json()["count"] == 9
+
+
+def test_patching_part_of_an_identity_keeps_the_rest(world: World) -> None:
+    api = client_for(world.amina)
+    code = api.post("/api/v1/persons/", {"identity": IDENTITY}, format="json").json()["code"]
+    version = api.get(f"/api/v1/persons/{code}/").json()["version"]
+    changed = api.patch(
+        f"/api/v1/persons/{code}/",
+        {"identity": {"phone": "+357 99 000000"}, "version": version},
+        format="json",
+    )
+    assert changed.status_code == 200, changed.json()
+    identity = changed.json()["identity"]
+    assert identity["phone"] == "+357 99 000000"
+    assert (identity["family_name"], identity["file_numbers"]) == ("Haddad", ["CY-555"])
+    stale = api.patch(
+        f"/api/v1/persons/{code}/", {"gender": "female", "version": version}, format="json"
+    )
+    assert stale.status_code == 409
+    found = api.post("/api/v1/persons/search/", {"file_number": "cy555"}, format="json").json()
+    assert [p["code"] for p in found["results"]] == [code]

@@ -106,12 +106,23 @@ def test_the_case_list_searches_by_code_name_and_date_of_birth(world: World, cli
     def found(**query: str) -> set[str]:
         return {c.code for c in client.get(url, query).context["object_list"]}
 
+    def searched(**identity: str) -> set[str]:
+        response = client.post(url, identity)
+        location = response["Location"]
+        for value in identity.values():  # names and dates never travel in a URL
+            assert value.lower() not in location.lower()
+        return {c.code for c in client.get(location).context["object_list"]}
+
     assert found(q=target.code) == {target.code}
-    assert found(q="aziz LEYLA") == {leyla.code}
-    assert found(date_of_birth="1988-03-09") == {leyla.code}
-    assert found(q="Leyla") == set()  # names match exactly, never by fragment
+    assert found(q=leyla.person.code.lower()) == {leyla.code}
+    assert searched(name="aziz LEYLA") == {leyla.code}
+    assert searched(date_of_birth="1988-03-09") == {leyla.code}
+    assert searched(name="Leyla") == set()  # names match exactly, never by fragment
     assert found(stage="referral") == {target.code, other.code, leyla.code}
     assert found(vulnerability="child") == set()
+    assert found(search="made-up-token") == set()  # an expired search finds nothing
+    search = AuditEntry.objects.filter(action=Action.SEARCH, actor="sam")
+    assert search.count() == 3 and search.first().changed_fields == ["name"]
 
 
 def test_the_case_list_does_not_query_per_row(world: World, client: Any) -> None:
