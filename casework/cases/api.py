@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Project, User
-from casework.api.viewsets import AccessViewSetMixin
+from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
 from casework.cases.choices import (
     ContactMode,
     Engagement,
@@ -204,6 +204,7 @@ FILTERS = [
 
 @extend_schema_view(list=extend_schema(parameters=FILTERS))
 class CaseViewSet(
+    AuditedObjectMixin,
     AccessViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,8 +52,8 @@ from casework.core.roles import Capability
 from casework.people.models import Consent, Household, Person
 from casework.people.services import (
     merged_identity,
-    new_code,
     record_consent,
+    save_with_new_code,
     update_identity,
     withdraw_consent,
 )
@@ -148,8 +148,7 @@ def open_case(
         stage_since=referral_date,
     )
     case.full_clean(exclude=["code"])
-    case.code = new_code("C")
-    case.save()
+    save_with_new_code(case, "C")
     set_vulnerabilities(case, vulnerabilities)
     add_event(
         case,
@@ -163,13 +162,17 @@ def open_case(
 
 
 def set_vulnerabilities(case: Case, flags: Iterable[str]) -> None:
+    """Set the case's vulnerability groups; a change is one audit entry on the case."""
     wanted = set(flags)
-    case.vulnerabilities.exclude(flag__in=wanted).delete()
     have = set(case.vulnerabilities.values_list("flag", flat=True))
+    if wanted == have:
+        return
+    case.vulnerabilities.exclude(flag__in=wanted).delete()
     CaseVulnerability.objects.bulk_create(
         CaseVulnerability(organisation_id=case.organisation_id, case=case, flag=flag)
         for flag in sorted(wanted - have)
     )
+    record(Action.UPDATE, obj=case, changed_fields=["vulnerabilities"])
 
 
 def current_period(case: Case) -> EngagementPeriod | None:
@@ -368,6 +371,11 @@ def record_engagement(
     return new
 
 
+def require_open(case: Case) -> None:
+    if case.is_closed:
+        raise CaseRuleError(_("The case is closed; reopen it first."))
+
+
 @transaction.atomic
 def record_contact(
     case: Case,
@@ -380,8 +388,7 @@ def record_contact(
     note: str = "",
     by: User | None = None,
 ) -> Contact:
-    if case.is_closed:
-        raise CaseRuleError(_("The case is closed; reopen it first."))
+    require_open(case)
     contact = Contact(
         organisation_id=case.organisation_id,
         case=case,
@@ -394,9 +401,10 @@ def record_contact(
     )
     contact.full_clean()
     contact.save()
-    if attended and (case.last_contact_on is None or on > case.last_contact_on):
-        Case.objects.filter(pk=case.pk).update(last_contact_on=on)
-        case.last_contact_on = on
+    if attended:  # only ever moves forward, even with two contacts saved at once
+        newer = Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=on)
+        if Case.objects.filter(newer, pk=case.pk).update(last_contact_on=on):
+            case.last_contact_on = on
     state = _("attended") if attended else _("missed")
     add_event(
         case,
@@ -419,6 +427,7 @@ def add_goal(
     target_date: dt.date | None = None,
     by: User | None = None,
 ) -> Goal:
+    require_open(case)
     goal = Goal(
         organisation_id=case.organisation_id,
         case=case,
@@ -468,6 +477,7 @@ def add_task(
     assignee: User | None = None,
     by: User | None = None,
 ) -> Task:
+    require_open(case)
     if assignee is not None and not _works_in(assignee, case.organisation_id):
         raise CaseRuleError(_("Tasks can only be assigned to the organisation's staff."))
     task = Task(
@@ -513,9 +523,12 @@ def reassign_cases(cases: QuerySet, case_manager: User, *, by: User) -> int:
         raise CaseRuleError(_("Only a supervisor can reassign cases."))
     if not _works_in(case_manager, principal.organisation_id):
         raise CaseRuleError(_("The new case manager does not work in this organisation."))
-    moved = list(cases.visible_to(by).exclude(case_manager=case_manager).select_for_update())
+    moved = list(
+        cases.visible_to(by).exclude(case_manager=case_manager).select_for_update(of=("self",))
+    )
     for case in moved:
         case.case_manager = case_manager
+        case.version += 1  # an edit form opened before this cannot put the old manager back
         case.save()
         add_event(
             case,
@@ -550,6 +563,7 @@ def request_transition(case: Case, to: str, *, by: User | None = None, **kwargs:
     Returns the case when the change was made, the pending `Approval` otherwise. A request is
     checked against every rule first: a change that could not be made is refused now.
     """
+    case = Case.objects.select_for_update().get(pk=case.pk)  # one request at a time
     kind = approval_needed(case, to, by)
     if kind is None:
         return transition(case, to, by=by, **kwargs)
@@ -686,8 +700,13 @@ def merge_people(keep: Person, other: Person, *, by: User) -> Person:
     principal = principal_of(by)
     if not principal.can(Capability.CASES_SUPERVISE):
         raise CaseRuleError(_("Only a supervisor can merge person records."))
-    keep = Person.objects.select_for_update().get(pk=keep.pk)
-    other = Person.objects.select_for_update().get(pk=other.pk)
+    locked = {
+        p.pk: p
+        for p in Person.objects.select_for_update()
+        .filter(pk__in=[keep.pk, other.pk])
+        .order_by("pk")
+    }
+    keep, other = locked[keep.pk], locked.get(other.pk, keep)
     if keep.pk == other.pk:
         raise CaseRuleError(_("Choose two different people."))
     if not (principal.owns(keep) and principal.owns(other)):

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from casework.accounts.models import Organisation
 from casework.audit.mixins import AuditedReadMixin
+from casework.audit.services import record_read
 from casework.cases.choices import TRANSITIONS, ApprovalStatus, EventKind, Stage
 from casework.cases.forms import (
     CaseFilterForm,
@@ -226,6 +227,7 @@ class RegisterView(AccessMixin, View):
             organisation = Organisation.objects.get(pk=self.principal.organisation_id)
             duplicates = likely_duplicates(organisation, identity, data["birth_year"])
             if duplicates and not data["not_a_duplicate"]:
+                prefetch_related_objects([d.person for d in duplicates], "cases")
                 context["duplicates"] = duplicates
             else:
                 try:
@@ -278,7 +280,9 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
                 "engagement_periods",
                 Prefetch(
                     "approvals",
-                    queryset=Approval.objects.filter(status=ApprovalStatus.PENDING),
+                    queryset=Approval.objects.filter(status=ApprovalStatus.PENDING).select_related(
+                        "requested_by"
+                    ),
                     to_attr="pending_approvals",
                 ),
             )
@@ -287,10 +291,12 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         case = self.object
+        context["timeline"] = timeline_context(case, self.request.GET.get("kind", ""))
+        if self.timeline_only():
+            return context  # the timeline partial: no identity is opened for it
         today = timezone.localdate()
         context.update(
             identity=read_identity(case.person, self.request.user),
-            timeline=timeline_context(case, self.request.GET.get("kind", "")),
             sections=[
                 render_to_string(template, data, request=self.request)
                 for template, data in sections_for(case)
@@ -318,8 +324,11 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
         )
         return context
 
+    def timeline_only(self) -> bool:
+        return bool(self.request.htmx) and self.request.htmx.target == "timeline"
+
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
-        if self.request.htmx and self.request.htmx.target == "timeline":
+        if self.timeline_only():
             return render(self.request, "cases/partials/timeline.html", context)
         return super().render_to_response(context, **kwargs)
 
@@ -446,7 +455,7 @@ class GoalStatusView(CaseActionView):
     form_class = GoalStatusForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        goal = get_object_or_404(Goal, case=case, pk=self.kwargs["pk"])
+        goal = get_visible_or_404(Goal.objects, self.request.user, case=case, pk=self.kwargs["pk"])
         set_goal_status(goal, data["status"], by=self.request.user)
         return _("Goal updated.")
 
@@ -470,7 +479,7 @@ class TaskDoneView(CaseActionView):
     form_class = EmptyForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        task = get_object_or_404(Task, case=case, pk=self.kwargs["pk"])
+        task = get_visible_or_404(Task.objects, self.request.user, case=case, pk=self.kwargs["pk"])
         complete_task(task, by=self.request.user)
         return _("Task done.")
 
@@ -482,7 +491,9 @@ class ApprovalView(CaseActionView):
     form_class = DecisionForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        approval = get_object_or_404(Approval, case=case, pk=self.kwargs["pk"])
+        approval = get_visible_or_404(
+            Approval.objects, self.request.user, case=case, pk=self.kwargs["pk"]
+        )
         decided = decide_approval(
             approval,
             approve=data["decision"] == "approve",
@@ -605,7 +616,7 @@ class DocumentDownloadView(AccessMixin, View):
 
     def get(self, request: HttpRequest, code: str, pk: int) -> HttpResponse:
         case = get_visible_or_404(Case.objects, request.user, code=code)
-        document = get_object_or_404(Document, case=case, pk=pk)
+        document = get_visible_or_404(Document.objects, self.request.user, case=case, pk=pk)
         filename, content_type, data = read_document(document, request.user)
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -676,6 +687,7 @@ class ConsentView(AccessMixin, View):
         return self.page(case, form)
 
     def page(self, case: Case, form: ConsentForm) -> HttpResponse:
+        record_read(case, self.request.user)
         context = {
             "case": case,
             "form": form,
@@ -689,6 +701,8 @@ class WithdrawConsentView(CaseActionView):
     form_class = WithdrawForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        consent = get_object_or_404(Consent, person=case.person, pk=self.kwargs["pk"])
+        consent = get_visible_or_404(
+            Consent.objects, self.request.user, person=case.person, pk=self.kwargs["pk"]
+        )
         end_consent(case, consent, on=data["on"], by=self.request.user)
         return _("Consent withdrawn.")

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import User
 from casework.cases.choices import Engagement, EventKind
 from casework.cases.models import Case
-from casework.cases.services import CaseRuleError, add_event, current_period, record_engagement
+from casework.cases.services import (
+    CaseRuleError,
+    add_event,
+    current_period,
+    record_engagement,
+    require_open,
+)
 from casework.immigration.choices import AppointmentOutcome, PlaceType, ProcedureKind
 from casework.immigration.models import Appointment, DetentionEpisode, LegalStatus, ProcedureEvent
 
@@ -43,8 +49,8 @@ def record_procedure_event(
     place_type: str = PlaceType.UNKNOWN,
     by: User | None = None,
 ) -> ProcedureEvent:
-    if case.is_closed:
-        raise CaseRuleError(_("The case is closed; reopen it first."))
+    case = Case.objects.select_for_update().get(pk=case.pk)  # one procedure change at a time
+    require_open(case)
     open_episode = case.detentions.filter(ended_on__isnull=True).first()
     if kind == ProcedureKind.DETAINED and open_episode is not None:
         raise CaseRuleError(_("The person is already recorded as detained."))
@@ -84,6 +90,7 @@ def record_procedure_event(
 def set_legal_status(
     case: Case, status: str, *, since: dt.date, by: User | None = None
 ) -> LegalStatus:
+    require_open(case)
     latest = case.legal_statuses.first()
     if latest is not None and since < latest.since:
         raise CaseRuleError(_("A newer legal status is already recorded."))
@@ -104,6 +111,7 @@ def set_legal_status(
 
 @transaction.atomic
 def schedule_appointment(case: Case, kind: str, *, on: dt.date) -> Appointment:
+    require_open(case)
     appointment = Appointment(organisation_id=case.organisation_id, case=case, kind=kind, on=on)
     appointment.full_clean()
     appointment.save()
@@ -115,6 +123,7 @@ def record_appointment_outcome(
     appointment: Appointment, outcome: str, *, by: User | None = None
 ) -> Appointment:
     """Attended or missed: reporting, interviews and hearings become procedure events."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.outcome:
         raise CaseRuleError(_("The outcome of this appointment is already recorded."))
     if outcome not in (

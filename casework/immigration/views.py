@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from casework.cases.models import Case
 from casework.cases.views import CaseActionView
+from casework.core.access import get_visible_or_404
 from casework.immigration.forms import (
     AppointmentForm,
     LegalStatusForm,
@@ -59,6 +59,8 @@ class AppointmentOutcomeView(CaseActionView):
     form_class = OutcomeForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        appointment = get_object_or_404(Appointment, case=case, pk=self.kwargs["pk"])
+        appointment = get_visible_or_404(
+            Appointment.objects, self.request.user, case=case, pk=self.kwargs["pk"]
+        )
         record_appointment_outcome(appointment, data["outcome"], by=self.request.user)
         return _("Outcome recorded.")

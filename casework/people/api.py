@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Organisation
-from casework.api.viewsets import AccessViewSetMixin
+from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
 from casework.core.access import principal_of
 from casework.core.roles import Capability
 from casework.people.choices import Gender, nationality_choices
@@ -200,6 +200,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
 
 class HouseholdViewSet(
+    AuditedObjectMixin,
     AccessViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

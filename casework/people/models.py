@@ -120,6 +120,11 @@ class Person(OrgScopedModel, TimeStampedModel):
         return self.age_band
 
 
+def identity_associated_data(organisation_id: int, person_id: int) -> bytes:
+    """Binds an identity's ciphertext to its person: copied to another row, it won't open."""
+    return f"people.identity:{organisation_id}:{person_id}".encode()
+
+
 class Identity(OrgScopedModel, SealedModel, TimeStampedModel):
     """A person's identifying details, sealed with AES-GCM (see casework/core/crypto.py)."""
 
@@ -134,8 +139,7 @@ class Identity(OrgScopedModel, SealedModel, TimeStampedModel):
         return f"identity of {self.person_id}"
 
     def associated_data(self) -> bytes:
-        # Binds the ciphertext to this person: a sealed value copied to another row won't open.
-        return f"people.identity:{self.organisation_id}:{self.person_id}".encode()
+        return identity_associated_data(self.organisation_id, self.person_id)
 
     def seal(self, data: IdentityData) -> None:
         self.seal_bytes(data.to_bytes())

@@ -35,7 +35,7 @@ def new_code(prefix: str) -> str:
     return f"{prefix}-{chars[:4]}-{chars[4:]}"
 
 
-def _save_with_new_code(obj: Any, prefix: str) -> None:
+def save_with_new_code(obj: Any, prefix: str) -> None:
     for _attempt in range(5):
         obj.code = new_code(prefix)
         try:
@@ -82,7 +82,7 @@ def register_person(
         **attributes,
     )
     person.full_clean(exclude=["code"])
-    _save_with_new_code(person, "P")
+    save_with_new_code(person, "P")
     identity = Identity(person=person, organisation=organisation)
     identity.seal(data)
     identity.save()
@@ -107,7 +107,7 @@ def update_identity(person: Person, data: IdentityData) -> Person:
 @transaction.atomic
 def create_household(organisation: Organisation) -> Household:
     household = Household(organisation=organisation)
-    _save_with_new_code(household, "H")
+    save_with_new_code(household, "H")
     return household
 
 

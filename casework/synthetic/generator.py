@@ -49,7 +49,13 @@ from casework.core.crypto import keyring
 from casework.immigration.choices import ProcedureKind
 from casework.immigration.models import DetentionEpisode, LegalStatus, ProcedureEvent
 from casework.people.identity import IdentityData, index_terms
-from casework.people.models import BlindIndex, Household, Identity, Person
+from casework.people.models import (
+    BlindIndex,
+    Household,
+    Identity,
+    Person,
+    identity_associated_data,
+)
 from casework.people.services import CODE_ALPHABET
 
 SHARES = {"removed": 0.02, "disengaged": 0.12}  # the rest stay engaged
@@ -437,7 +443,7 @@ class Generator:
         identities, indexes = [], []
         for person, data in batch.people:
             org = person.organisation_id
-            associated = f"people.identity:{org}:{person.pk}".encode()
+            associated = identity_associated_data(org, person.pk)
             identities.append(
                 {
                     "organisation_id": org,
