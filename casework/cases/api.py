@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -37,12 +36,11 @@ from casework.cases.services import (
     StaleVersionError,
     add_goal,
     add_task,
-    bump_version,
     open_case,
     record_contact,
     record_engagement,
     request_transition,
-    set_vulnerabilities,
+    update_case,
 )
 from casework.cases.views import filter_cases
 from casework.core.access import principal_of
@@ -254,15 +252,7 @@ class CaseViewSet(
                 raise ValidationError({frozen: ["This cannot change once the case is open."]})
             data.pop(frozen, None)
         try:
-            with transaction.atomic():
-                locked = Case.objects.select_for_update().get(pk=case.pk)
-                bump_version(locked, data.pop("version", None))
-                flags = data.pop("vulnerabilities", None)
-                for field, value in data.items():
-                    setattr(locked, field, value)
-                locked.save()
-                if flags is not None:
-                    set_vulnerabilities(locked, flags)
+            update_case(case, expected_version=data.pop("version", None), **data)
         except StaleVersionError as error:
             return Response({"detail": error.messages}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:

@@ -773,3 +773,38 @@ def end_consent(case: Case, consent: Consent, *, on: dt.date, by: User | None = 
         data={"purpose": consent.purpose, "withdrawn": True},
     )
     return consent
+
+
+EDITABLE = (
+    "case_manager",
+    "referral_source",
+    "detention_status",
+    "immigration_status",
+    "legal_representation",
+)
+
+
+@transaction.atomic
+def update_case(
+    case: Case,
+    *,
+    expected_version: int | None,
+    vulnerabilities: Iterable[str] | None = None,
+    **fields: Any,
+) -> Case:
+    """Change a case's own details; refused if someone saved it since `expected_version`."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise CaseRuleError(
+            _("These cannot change once the case is open: %(f)s.")
+            % {"f": ", ".join(sorted(unknown))}
+        )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    bump_version(case, expected_version)
+    for field, value in fields.items():
+        setattr(case, field, value)
+    case.full_clean()
+    case.save()
+    if vulnerabilities is not None:
+        set_vulnerabilities(case, vulnerabilities)
+    return case

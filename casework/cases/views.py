@@ -51,11 +51,11 @@ from casework.cases.forms import (
 from casework.cases.models import Approval, Case, Document, EngagementPeriod, Goal, Task
 from casework.cases.sections import sections_for
 from casework.cases.services import (
+    EDITABLE,
     StaleVersionError,
     add_goal,
     add_task,
     attach_document,
-    bump_version,
     complete_task,
     decide_approval,
     end_consent,
@@ -69,7 +69,7 @@ from casework.cases.services import (
     reopen_case,
     request_transition,
     set_goal_status,
-    set_vulnerabilities,
+    update_case,
 )
 from casework.core.access import get_visible_or_404, principal_of
 from casework.core.conflicts import conflict_rows
@@ -536,29 +536,18 @@ class CaseUpdateView(AccessMixin, View):
                 context["form"] = form
                 return render(request, self.template_name, context, status=409)
             try:
-                save_case(case, data, request.user)
+                update_case(
+                    case,
+                    expected_version=data["version"],
+                    vulnerabilities=data["vulnerabilities"],
+                    **{field: data[field] for field in EDITABLE},
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Case details saved."))
                 return HttpResponseRedirect(case.get_absolute_url())
         return render(request, self.template_name, context)
-
-
-@transaction.atomic
-def save_case(case: Case, data: dict[str, Any], user: Any) -> None:
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    bump_version(case, data["version"])
-    for field in (
-        "case_manager",
-        "referral_source",
-        "detention_status",
-        "immigration_status",
-        "legal_representation",
-    ):
-        setattr(case, field, data[field])
-    case.save()
-    set_vulnerabilities(case, data["vulnerabilities"])
 
 
 class ReassignView(AccessMixin, View):
