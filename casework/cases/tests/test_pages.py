@@ -213,3 +213,10 @@ def test_a_stale_edit_shows_both_versions_and_saves_nothing(world: World, client
     assert "Self-referral" in page and "Authority" in page
     case.refresh_from_db()
     assert case.referral_source == "authority"
+
+
+def test_the_case_list_shows_engagement_labels(world: World, client: Any) -> None:
+    transition(new_case(world), Stage.SCREENING, on=REFERRED, intake_date=REFERRED)
+    client.force_login(world.amina)
+    page = client.get(reverse("cases:case-list")).content.decode()
+    assert "<td>Engaged</td>" in page
