@@ -231,6 +231,9 @@ class ReassignForm(OrganisationForm):
 
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    about_person = forms.BooleanField(
+        label=_("About the person (shown on all their cases)"), required=False
+    )
     file = forms.FileField(
         label=_("File"),
         help_text=_("PDF, JPEG, PNG, DOCX, ODT or text, up to %(mb)d MB; stored encrypted.")

@@ -343,11 +343,15 @@ class Approval(OrgScopedModel, TimeStampedModel):
 
 
 class Document(OrgScopedModel, SealedModel, TimeStampedModel):
-    """A file attached to a case. Its name is sealed here; its content in DocumentContent,
-    so a list of documents never decrypts their contents."""
+    """A file about a person, and about one of their cases unless it concerns the person as
+    such (an identity paper shows on all their cases). Its name is sealed here, its content in
+    DocumentContent, so a list of documents never decrypts their contents."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="documents")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="documents", null=True, blank=True
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))
@@ -365,7 +369,7 @@ class Document(OrgScopedModel, SealedModel, TimeStampedModel):
         return f"{self.get_kind_display()} #{self.pk}"
 
     def associated_data(self) -> bytes:
-        return f"cases.document:{self.organisation_id}:{self.case_id}:{self.uid}".encode()
+        return f"cases.document:{self.organisation_id}:{self.person_id}:{self.uid}".encode()
 
     @property
     def filename(self) -> str:

@@ -649,8 +649,11 @@ def at_risk(cases: QuerySet, organisation: Organisation, today: dt.date | None =
 
 
 @transaction.atomic
-def attach_document(case: Case, upload: Any, *, kind: str, by: User | None = None) -> Document:
-    """Encrypt and store an uploaded file on the case (the size and kind are checked)."""
+def attach_document(
+    case: Case, upload: Any, *, kind: str, about_person: bool = False, by: User | None = None
+) -> Document:
+    """Encrypt and store an uploaded file on the case, or on the person (`about_person`:
+    shown on all their cases). The size and the kind of file are checked."""
     limit = settings.CASEWORK_MAX_UPLOAD_MB * 1024 * 1024
     if upload.size > limit:
         raise CaseRuleError(
@@ -660,7 +663,8 @@ def attach_document(case: Case, upload: Any, *, kind: str, by: User | None = Non
     content_type = content_type_of(upload.name, data[:2048])
     document = Document(
         organisation_id=case.organisation_id,
-        case=case,
+        person_id=case.person_id,
+        case=None if about_person else case,
         kind=kind,
         content_type=content_type,
         size=len(data),

@@ -318,7 +318,7 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
                 (p for p in case.engagement_periods.all() if p.ended_on is None), None
             ),
             can_supervise=self.principal.can(Capability.CASES_SUPERVISE),
-            documents=case.documents.select_related("uploaded_by"),
+            documents=documents_of(case),
             household=household_of(case.person, self.request.user),
             document_form=DocumentForm(auto_id="document_%s"),
         )
@@ -331,6 +331,13 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
         if self.timeline_only():
             return render(self.request, "cases/partials/timeline.html", context)
         return super().render_to_response(context, **kwargs)
+
+
+def documents_of(case: Case) -> QuerySet:
+    """The case's own documents and those about the person (shown on each of their cases)."""
+    return Document.objects.filter(
+        Q(case=case) | Q(person_id=case.person_id, case__isnull=True)
+    ).select_related("uploaded_by")
 
 
 def household_of(person: Person, user: Any) -> list[tuple[Person, IdentityData]]:
@@ -594,7 +601,13 @@ class DocumentUploadView(CaseActionView):
         return super().post(request, **kwargs)
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        attach_document(case, data["file"], kind=data["kind"], by=self.request.user)
+        attach_document(
+            case,
+            data["file"],
+            kind=data["kind"],
+            about_person=data["about_person"],
+            by=self.request.user,
+        )
         return _("Document attached.")
 
 
@@ -605,7 +618,7 @@ class DocumentDownloadView(AccessMixin, View):
 
     def get(self, request: HttpRequest, code: str, pk: int) -> HttpResponse:
         case = get_visible_or_404(Case.objects, request.user, code=code)
-        document = get_visible_or_404(Document.objects, self.request.user, case=case, pk=pk)
+        document = get_visible_or_404(documents_of(case), request.user, pk=pk)
         filename, content_type, data = read_document(document, request.user)
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -81,3 +81,43 @@ def test_keys_rotate_re_encrypts_documents_too(
     assert document.key_id != old and document.filename == "note.txt"
     response = client.get(reverse("cases:document-download", args=[case.code, document.pk]))
     assert response.content.decode() == "Notes in UTF-8: café"
+
+
+def test_a_document_about_the_person_shows_on_all_their_cases(
+    case: Case, world: World, client: Any
+) -> None:
+    from casework.cases.services import open_case
+    from casework.cases.tests.conftest import REFERRED
+
+    second = open_case(
+        world.alpha_project,
+        case.person,
+        referral_date=REFERRED,
+        referral_source="self",
+        detention_status="at_risk",
+        immigration_status="no_status",
+    )
+    client.force_login(world.amina)
+    client.post(
+        reverse("cases:document-add", args=[case.code]),
+        {
+            "kind": "identity",
+            "about_person": "on",
+            "file": SimpleUploadedFile("passport.png", b"\x89PNG\r\n\x1a\n..."),
+        },
+    )
+    client.post(
+        reverse("cases:document-add", args=[case.code]),
+        {"kind": "decision", "file": SimpleUploadedFile("only-here.pdf", PDF)},
+    )
+    on_second = client.get(second.get_absolute_url()).content.decode()
+    assert "passport.png" in on_second and "about the person" in on_second
+    assert "only-here.pdf" not in on_second
+    passport = Document.objects.get(case__isnull=True)
+    url = reverse("cases:document-download", args=[second.code, passport.pk])
+    assert client.get(url).content.startswith(b"\x89PNG")
+    case_only = Document.objects.get(case=case)
+    assert (
+        client.get(reverse("cases:document-download", args=[second.code, case_only.pk])).status_code
+        == 404
+    )
