@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "casework.cases",
     "casework.immigration",
     "casework.synthetic",
+    "casework.indicators",
     "casework.api",
 ]
 

@@ -1,0 +1,94 @@
+"""Indicator values, computed by database aggregates (never by loading rows into Python)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from casework.cases.choices import Engagement, ExitReason
+from casework.cases.models import EngagementPeriod
+from casework.core.disclosure import rate_withheld
+from casework.indicators.registry import DISAGGREGATIONS, REGISTRY
+from casework.indicators.statistics import wilson
+
+
+@dataclass(frozen=True)
+class Value:
+    """One cell: a rate with its numerator, denominator and 95% Wilson interval.
+
+    Withheld cells (disclosure control) have every figure None and `suppressed` True.
+    """
+
+    group: str | None
+    numerator: int | None
+    denominator: int | None
+    rate: float | None
+    low: float | None
+    high: float | None
+    suppressed: bool = False
+
+
+def numerator_condition(code: str, end: dt.date) -> Q:
+    if code == "resolution_rate":
+        return Q(exit_reason=ExitReason.RESOLVED, closed_on__lte=end)
+    status = {
+        "engagement_rate": Engagement.ENGAGED,
+        "disengagement_rate": Engagement.DISENGAGED,
+        "removal_rate": Engagement.REMOVED,
+    }[code]
+    return Q(status_at_end=status)
+
+
+def case_rates(
+    code: str, cases: QuerySet, start: dt.date, end: dt.date, by: str | None = None
+) -> list[Value]:
+    """`code`'s value for the cohort of `cases` with intake in [start, end], one per group."""
+    if code not in REGISTRY:
+        raise KeyError(f"No indicator {code}.")
+    if by is not None and by not in REGISTRY[code].disaggregations:
+        raise ValueError(f"{code} cannot be broken down by {by}.")
+    latest = EngagementPeriod.objects.filter(case=OuterRef("pk"), started_on__lte=end).order_by(
+        "-started_on", "-pk"
+    )
+    cohort = cases.filter(intake_date__gte=start, intake_date__lte=end).annotate(
+        status_at_end=Subquery(latest.values("status")[:1])
+    )
+    column = DISAGGREGATIONS[by] if by else None
+    grouped = cohort.values(column) if column else cohort.values()
+    rows = grouped.annotate(
+        d=Count("pk", distinct=True),
+        n=Count("pk", filter=numerator_condition(code, end), distinct=True),
+    ).order_by(*([column] if column else []))
+    if not column:
+        totals = cohort.aggregate(
+            d=Count("pk", distinct=True),
+            n=Count("pk", filter=numerator_condition(code, end), distinct=True),
+        )
+        rows = [totals]
+    values = []
+    for row in rows:
+        n, d = row["n"], row["d"]
+        if not d:
+            continue
+        low, high = wilson(n, d)
+        values.append(Value(str(row[column]) if column else None, n, d, n / d, low, high))
+    return values
+
+
+def published(
+    values: list[Value], *, inside_organisation: bool, k: int | None = None
+) -> list[Value]:
+    """Values as they may be shown: exact inside the organisation that recorded them,
+    with small numbers withheld everywhere else."""
+    if inside_organisation:
+        return values
+    shown: list[Any] = []
+    for value in values:
+        if rate_withheld(value.numerator or 0, value.denominator or 0, k):
+            shown.append(Value(value.group, None, None, None, None, None, suppressed=True))
+        else:
+            shown.append(value)
+    return shown
