@@ -187,6 +187,11 @@ ROUTES: dict[str, Route] = {
     "api:case-close": Route(
         ORG_STAFF, kwargs=case_kwargs, method="post", ok=400, object_of_alpha=True
     ),
+    "api:indicator-list": Route(EVERYONE - {"nadia"}),
+    "api:indicator-detail": Route(EVERYONE - {"nadia"}, kwargs=lambda w: {"code": "removal_rate"}),
+    "api:indicator-values": Route(  # no period given: the answer explains the period format
+        EVERYONE - {"nadia"}, kwargs=lambda w: {"code": "removal_rate"}, ok=400
+    ),
     "api-schema": Route(EVERYONE, anonymous=200),
     "api-docs": Route(EVERYONE, anonymous=200),
 }

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from casework.accounts import api as accounts_api
 from casework.cases import api as cases_api
+from casework.indicators import api as indicators_api
 from casework.people import api as people_api
 
 router = DefaultRouter()
@@ -14,6 +15,7 @@ router.register("organisations", accounts_api.OrganisationViewSet, basename="org
 router.register("persons", people_api.PersonViewSet, basename="person")
 router.register("households", people_api.HouseholdViewSet, basename="household")
 router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
 
 v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),

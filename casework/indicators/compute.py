@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
@@ -81,14 +80,18 @@ def case_rates(
 def published(
     values: list[Value], *, inside_organisation: bool, k: int | None = None
 ) -> list[Value]:
-    """Values as they may be shown: exact inside the organisation that recorded them,
-    with small numbers withheld everywhere else."""
+    """Values as they may be shown: exact inside the organisation that recorded them; else
+    small numbers withheld, and, in a breakdown, a second group withheld with a lone one, so
+    that the total minus the other groups cannot reveal it."""
     if inside_organisation:
         return values
-    shown: list[Any] = []
-    for value in values:
-        if rate_withheld(value.numerator or 0, value.denominator or 0, k):
-            shown.append(Value(value.group, None, None, None, None, None, suppressed=True))
-        else:
-            shown.append(value)
-    return shown
+    hidden = {
+        i for i, v in enumerate(values) if rate_withheld(v.numerator or 0, v.denominator or 0, k)
+    }
+    if len(values) > 1 and len(hidden) == 1:
+        others = [i for i in range(len(values)) if i not in hidden]
+        hidden.add(min(others, key=lambda i: (values[i].denominator or 0, i)))
+    return [
+        Value(v.group, None, None, None, None, None, suppressed=True) if i in hidden else v
+        for i, v in enumerate(values)
+    ]

@@ -7,58 +7,19 @@ services a case manager uses, then the registry's indicators are computed from i
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from casework.cases.models import Case
-from casework.cases.services import close_case, open_case, record_engagement, transition
 from casework.core.testing.personas import World
-from casework.immigration.services import record_procedure_event
 from casework.indicators.compute import case_rates, published
-from casework.people.identity import IdentityData
-from casework.people.services import register_person
+from casework.indicators.tests.conftest import END, START
 
-START, END = dt.date(2019, 1, 1), dt.date(2019, 12, 31)
 EXPECTED = {  # code: (numerator, rounded %, Wilson 95% low, high)
     "engagement_rate": (108, 86, 0.7855, 0.9077),
     "disengagement_rate": (15, 12, 0.0735, 0.1872),
     "removal_rate": (3, 2, 0.0081, 0.0677),
     "resolution_rate": (32, 25, 0.1860, 0.3365),
 }
-
-
-def enrol(world: World, i: int) -> Case:
-    person = register_person(world.alpha, IdentityData(given_names=f"Person {i}"), birth_year=1990)
-    intake = START + dt.timedelta(days=i)
-    case = open_case(
-        world.alpha_project,
-        person,
-        referral_date=intake,
-        referral_source="ngo",
-        detention_status="released_from_detention",
-        immigration_status="return_order",
-    )
-    return transition(case, "screening", on=intake, intake_date=intake)
-
-
-@pytest.fixture
-def cohort_2020(world: World) -> World:
-    for i in range(126):
-        case = enrol(world, i)
-        later = case.intake_date + dt.timedelta(days=90)
-        if i < 32:  # resolved, closed while engaged
-            close_case(case, exit_reason="resolved", resolution="humanitarian_permit", on=later)
-        elif i < 47:  # 15 disengaged (some of them closed as such)
-            record_engagement(case, "disengaged", on=later)
-            if i % 2:
-                close_case(case, exit_reason="disengaged", on=later + dt.timedelta(days=30))
-        elif i < 50:  # 3 forcibly removed
-            record_procedure_event(case, "detained", on=later)
-            record_procedure_event(case, "removal", on=later + dt.timedelta(days=10))
-            close_case(case, exit_reason="removed", on=later + dt.timedelta(days=10))
-        # the other 76 stay engaged, open
-    return world
 
 
 def test_the_engine_returns_the_published_2020_figures(cohort_2020: World) -> None:

@@ -1,0 +1,49 @@
+"""The 2020 evaluation's cohort, built through the public services (DOMAIN.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from casework.cases.models import Case
+from casework.cases.services import close_case, open_case, record_engagement, transition
+from casework.core.testing.personas import World
+from casework.immigration.services import record_procedure_event
+from casework.people.identity import IdentityData
+from casework.people.services import register_person
+
+START, END = dt.date(2019, 1, 1), dt.date(2019, 12, 31)
+
+
+def enrol(world: World, i: int) -> Case:
+    person = register_person(world.alpha, IdentityData(given_names=f"Person {i}"), birth_year=1990)
+    intake = START + dt.timedelta(days=i)
+    case = open_case(
+        world.alpha_project,
+        person,
+        referral_date=intake,
+        referral_source="ngo",
+        detention_status="released_from_detention",
+        immigration_status="return_order",
+    )
+    return transition(case, "screening", on=intake, intake_date=intake)
+
+
+@pytest.fixture
+def cohort_2020(world: World) -> World:
+    for i in range(126):
+        case = enrol(world, i)
+        later = case.intake_date + dt.timedelta(days=90)
+        if i < 32:  # resolved, closed while engaged
+            close_case(case, exit_reason="resolved", resolution="humanitarian_permit", on=later)
+        elif i < 47:  # 15 disengaged (some of them closed as such)
+            record_engagement(case, "disengaged", on=later)
+            if i % 2:
+                close_case(case, exit_reason="disengaged", on=later + dt.timedelta(days=30))
+        elif i < 50:  # 3 forcibly removed
+            record_procedure_event(case, "detained", on=later)
+            record_procedure_event(case, "removal", on=later + dt.timedelta(days=10))
+            close_case(case, exit_reason="removed", on=later + dt.timedelta(days=10))
+        # the other 76 stay engaged, open
+    return world

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework.test import APIClient
+
+from casework.accounts.demo import create_demo_network
+from casework.accounts.models import Organisation, User
+from casework.core.disclosure import rate_withheld
+from casework.core.testing.personas import World
+from casework.synthetic.generator import generate
+
+K = 5
+
+
+def values(user: User, code: str, **params: str) -> dict:
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.get(f"/api/v1/indicators/{code}/values/", params)
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def test_the_registry_lists_every_indicator_with_its_definition(world: World) -> None:
+    client = APIClient()
+    client.force_authenticate(world.otto)
+    codes = {i["code"]: i for i in client.get("/api/v1/indicators/").json()}
+    assert {"engagement_rate", "disengagement_rate", "removal_rate", "resolution_rate"} <= set(
+        codes
+    )
+    assert codes["removal_rate"]["denominator"].startswith("cases enrolled")
+    assert client.get("/api/v1/indicators/nonsense/").status_code == 404
+
+
+def test_staff_see_their_organisation_exactly_and_others_only_suppressed(
+    cohort_2020: World,
+) -> None:
+    mine = values(cohort_2020.amina, "removal_rate", scope="organisation:alpha", period="2019")
+    [total] = mine["cells"]
+    assert (total["numerator"], total["denominator"], total["suppressed"]) == (3, 126, False)
+    theirs = values(cohort_2020.bilal, "removal_rate", scope="organisation:alpha", period="2019")
+    assert theirs["cells"][0] == {
+        "group": None,
+        "value": None,
+        "numerator": None,
+        "denominator": None,
+        "low": None,
+        "high": None,
+        "suppressed": True,
+    }
+    network = values(cohort_2020.otto, "engagement_rate", scope="network", period="2019")
+    assert network["cells"][0]["numerator"] == 108 and network["threshold"] == K
+
+
+def test_bad_parameters_are_explained(world: World) -> None:
+    client = APIClient()
+    client.force_authenticate(world.otto)
+    url = "/api/v1/indicators/engagement_rate/values/"
+    assert "2025-Q2" in client.get(url, {"period": "last year"}).json()["period"][0]
+    assert client.get(url, {"period": "2025", "by": "nationality"}).status_code == 400
+    assert client.get(url, {"period": "2025", "scope": "planet"}).status_code == 400
+    assert client.get(url, {"period": "2025-13"}).status_code == 400
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cases=st.integers(min_value=15, max_value=90), seed=st.integers(min_value=1, max_value=10**6)
+)
+def test_an_observer_never_receives_a_cell_that_reveals_fewer_than_k_people(
+    db: None, cases: int, seed: int
+) -> None:
+    savepoint = transaction.savepoint()  # each example starts from an empty database
+    try:
+        create_demo_network("observer-test-pw")
+        generate(cases, seed, dt.date(2026, 6, 30), list(Organisation.objects.all()))
+        observer = User.objects.get(username="observer")
+        for code in ("engagement_rate", "disengagement_rate", "removal_rate", "resolution_rate"):
+            for by in ("country", "gender", "detention_status"):
+                cells = values(
+                    observer, code, scope="network", period="2023-01-01..2026-06-30", by=by
+                )["cells"]
+                hidden = [c for c in cells if c["suppressed"]]
+                for cell in cells:
+                    if not cell["suppressed"]:
+                        assert not rate_withheld(cell["numerator"], cell["denominator"], K), cell
+                assert len(hidden) != 1, cells  # one hidden group = total minus the others
+    finally:
+        transaction.savepoint_rollback(savepoint)
