@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Project, User
+from casework.api.errors import api_error
 from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
 from casework.cases.choices import (
     ContactMode,
@@ -32,6 +33,7 @@ from casework.cases.choices import (
 )
 from casework.cases.forms import CaseFilterForm, staff_of
 from casework.cases.models import Approval, Case, EngagementPeriod, TimelineEvent
+from casework.cases.querysets import filter_cases
 from casework.cases.services import (
     StaleVersionError,
     add_goal,
@@ -42,16 +44,11 @@ from casework.cases.services import (
     request_transition,
     update_case,
 )
-from casework.cases.views import filter_cases
 from casework.core.access import principal_of
-from casework.core.roles import Capability
+from casework.core.roles import CASEWORK
 from casework.people.models import Person
 
-WORK = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
-
-
-def rule_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError({"detail": error.messages})
+WORK = CASEWORK
 
 
 class StaffField(serializers.SlugRelatedField):
@@ -240,7 +237,7 @@ class CaseViewSet(
                 data.pop("project"), data.pop("person"), by=self.request.user, **data
             )
         except DjangoValidationError as error:
-            raise rule_error(error) from None
+            raise api_error(error) from None
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
@@ -256,7 +253,7 @@ class CaseViewSet(
         except StaleVersionError as error:
             return Response({"detail": error.messages}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
-            raise rule_error(error) from None
+            raise api_error(error) from None
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
 
     @extend_schema(request=NewEventSerializer, responses=EventSerializer(many=True))
@@ -270,7 +267,7 @@ class CaseViewSet(
             try:
                 add_record(case, incoming.validated_data, request.user)
             except DjangoValidationError as error:
-                raise rule_error(error) from None
+                raise api_error(error) from None
         events = case.events.select_related("recorded_by")
         if request.query_params.get("kind"):
             events = events.filter(kind=request.query_params["kind"])
@@ -308,7 +305,7 @@ class CaseViewSet(
         except StaleVersionError as error:
             return Response({"detail": error.messages}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
-            raise rule_error(error) from None
+            raise api_error(error) from None
         if isinstance(result, Approval):
             return Response(
                 {"detail": "Waiting for a supervisor's approval.", "approval": result.pk},

@@ -25,9 +25,8 @@ from casework.cases.choices import (
     Vulnerability,
 )
 from casework.cases.models import Case
+from casework.core.forms import DATE
 from casework.people.forms import PersonForm
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def staff_of(organisation_id: int) -> Any:

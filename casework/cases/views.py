@@ -49,6 +49,7 @@ from casework.cases.forms import (
     TransitionForm,
 )
 from casework.cases.models import Approval, Case, Document, EngagementPeriod, Goal, Task
+from casework.cases.querysets import filter_cases
 from casework.cases.sections import sections_for
 from casework.cases.services import (
     EDITABLE,
@@ -73,20 +74,19 @@ from casework.cases.services import (
 )
 from casework.core.access import get_visible_or_404, principal_of
 from casework.core.conflicts import conflict_rows
-from casework.core.roles import Capability
+from casework.core.roles import CASEWORK, Capability
 from casework.core.views import AccessMixin
 from casework.people.forms import ConsentForm, WithdrawForm
 from casework.people.identity import IdentityData
 from casework.people.models import Consent, Person
 from casework.people.services import (
     likely_duplicates,
-    people_matching,
     read_identity,
     register_person,
     search_digests,
 )
 
-WORK = (Capability.CASES_WORK,)
+WORK = CASEWORK
 
 
 def errors_of(error: ValidationError) -> list[str]:
@@ -174,35 +174,6 @@ def cases_for_query(
     if token and digests is None:
         return cases.none()  # an expired search finds nothing rather than everything
     return filter_cases(cases, form.cleaned_data, request.user, digests)
-
-
-def filter_cases(
-    cases: QuerySet, data: dict[str, Any], user: Any, digests: list | None = None
-) -> QuerySet:
-    """The case list's filters, shared by the list page, bulk reassignment and the API."""
-    q = data.get("q", "").strip().upper()
-    if q:
-        cases = cases.filter(Q(code__startswith=q) | Q(person__code__startswith=q))
-    if data.get("person"):
-        cases = cases.filter(person__code=data["person"].upper())
-    if digests:
-        cases = cases.filter(person__in=people_matching(user, [tuple(d) for d in digests]))
-    stage = data.get("stage")
-    if stage and stage != "all":
-        cases = cases.filter(stage=stage)
-    elif not stage and not (q or digests or data.get("person")):
-        cases = cases.open()  # closed cases only when asked for, or when looking for someone
-    for field in ("project", "case_manager"):
-        if data.get(field):
-            cases = cases.filter(**{field: data[field]})
-    if data.get("engagement"):
-        cases = cases.filter(
-            engagement_periods__ended_on__isnull=True, engagement_periods__status=data["engagement"]
-        )
-    if data.get("vulnerability"):
-        cases = cases.filter(vulnerabilities__flag=data["vulnerability"])
-    sort = data.get("sort") or "-referral_date"
-    return cases.order_by(sort, "code")
 
 
 class RegisterView(AccessMixin, View):

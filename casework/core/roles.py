@@ -116,6 +116,10 @@ ORGANISATION_ROLES = frozenset(code for code, role in ROLES.items() if not role.
 NETWORK_ROLES = frozenset(code for code, role in ROLES.items() if role.is_network)
 
 
+# What working on people's cases takes: used by every view and endpoint of cases and people.
+CASEWORK = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
+
+
 def roles_with(capability: str) -> frozenset[str]:
     """Codes of the roles that grant `capability`."""
     return frozenset(code for code, role in ROLES.items() if capability in role.capabilities)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.cases.choices import ImmigrationStatus
+from casework.core.forms import DATE
 from casework.immigration.choices import (
     AppointmentKind,
     AppointmentOutcome,
@@ -11,8 +12,6 @@ from casework.immigration.choices import (
     PlaceType,
     ProcedureKind,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ProcedureEventForm(forms.Form):

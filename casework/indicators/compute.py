@@ -56,17 +56,14 @@ def case_rates(
         status_at_end=Subquery(latest.values("status")[:1])
     )
     column = DISAGGREGATIONS[by] if by else None
-    grouped = cohort.values(column) if column else cohort.values()
-    rows = grouped.annotate(
-        d=Count("pk", distinct=True),
-        n=Count("pk", filter=numerator_condition(code, end), distinct=True),
-    ).order_by(*([column] if column else []))
-    if not column:
-        totals = cohort.aggregate(
-            d=Count("pk", distinct=True),
-            n=Count("pk", filter=numerator_condition(code, end), distinct=True),
-        )
-        rows = [totals]
+    counts = {
+        "d": Count("pk", distinct=True),
+        "n": Count("pk", filter=numerator_condition(code, end), distinct=True),
+    }
+    if column:
+        rows = list(cohort.values(column).annotate(**counts).order_by(column))
+    else:
+        rows = [cohort.aggregate(**counts)]
     values = []
     for row in rows:
         n, d = row["n"], row["d"]

@@ -15,9 +15,10 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Organisation
+from casework.api.errors import api_error
 from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
 from casework.core.access import principal_of
-from casework.core.roles import Capability
+from casework.core.roles import CASEWORK
 from casework.people.choices import Gender, nationality_choices
 from casework.people.identity import IdentityData
 from casework.people.models import Household, Person
@@ -31,11 +32,7 @@ from casework.people.services import (
     update_person,
 )
 
-WORK = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
-
-
-def django_errors(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+WORK = CASEWORK
 
 
 class IdentitySerializer(serializers.Serializer):
@@ -161,7 +158,7 @@ class PersonViewSet(
         try:
             person = register_person(organisation, identity, **data)
         except DjangoValidationError as error:
-            raise django_errors(error) from None
+            raise api_error(error) from None
         return Response({"code": person.code}, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -185,7 +182,7 @@ class PersonViewSet(
         except StalePersonError as error:
             return Response({"detail": error.messages}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
-            raise django_errors(error) from None
+            raise api_error(error) from None
         person.refresh_from_db()
         return self.retrieve(request, *args, **kwargs)
 

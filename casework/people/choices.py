@@ -34,24 +34,6 @@ class AgeBand(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
-AGE_BAND_LIMITS = [
-    (17, AgeBand.CHILD),
-    (24, AgeBand.YOUNG),
-    (34, AgeBand.ADULT),
-    (49, AgeBand.MIDDLE),
-    (64, AgeBand.OLDER),
-]
-
-
-def age_band(age: int | None) -> str:
-    if age is None:
-        return AgeBand.UNKNOWN
-    for upper, band in AGE_BAND_LIMITS:
-        if age <= upper:
-            return band
-    return AgeBand.SENIOR
-
-
 STATELESS = "stateless"
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.core.forms import DATE
 from casework.people.choices import (
     ConsentMethod,
     ConsentPurpose,
@@ -15,8 +16,6 @@ from casework.people.choices import (
 )
 from casework.people.identity import IdentityData
 from casework.people.models import Person
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ConsentForm(forms.Form):

@@ -20,7 +20,6 @@ from casework.people.choices import (
     Gender,
     IndexKind,
     Relationship,
-    age_band,
     nationality_choices,
 )
 from casework.people.identity import IdentityData
@@ -113,11 +112,6 @@ class Person(OrgScopedModel, TimeStampedModel):
     @classmethod
     def scope_for(cls, queryset: Any, principal: Principal) -> Any:
         return super().scope_for(queryset, principal).filter(merged_into__isnull=True)
-
-    def age_band_on(self, day: dt.date) -> str:
-        if self.birth_year:
-            return age_band(day.year - self.birth_year)
-        return self.age_band
 
 
 def identity_associated_data(organisation_id: int, person_id: int) -> bytes:

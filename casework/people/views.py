@@ -14,7 +14,7 @@ from django.views import View
 
 from casework.core.access import get_visible_or_404
 from casework.core.conflicts import conflict_rows
-from casework.core.roles import Capability
+from casework.core.roles import CASEWORK
 from casework.core.views import AccessMixin
 from casework.people.forms import HouseholdMemberForm, PersonEditForm
 from casework.people.models import Person
@@ -36,7 +36,7 @@ def safe_next(request: HttpRequest) -> str:
 class PersonEditView(AccessMixin, View):
     """Correct a person's identity and profile. A stale form shows both versions."""
 
-    capabilities = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
+    capabilities = CASEWORK
     template_name = "people/person_form.html"
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
@@ -82,7 +82,7 @@ class PersonEditView(AccessMixin, View):
 class HouseholdMemberView(AccessMixin, View):
     """Register a family member in the person's household."""
 
-    capabilities = (Capability.PERSONAL_DATA_VIEW, Capability.CASES_WORK)
+    capabilities = CASEWORK
     template_name = "people/person_form.html"
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:

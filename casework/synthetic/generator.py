@@ -46,6 +46,7 @@ from casework.cases.models import (
     TimelineEvent,
 )
 from casework.core.crypto import keyring
+from casework.core.roles import Capability, roles_with
 from casework.immigration.choices import ProcedureKind
 from casework.immigration.models import DetentionEpisode, LegalStatus, ProcedureEvent
 from casework.people.identity import IdentityData, index_terms
@@ -175,7 +176,7 @@ class Generator:
             staff = [
                 m.user
                 for m in Membership.objects.filter(
-                    organisation=org, is_active=True, role__in=["caseworker", "supervisor"]
+                    organisation=org, is_active=True, role__in=roles_with(Capability.CASES_WORK)
                 ).select_related("user")
             ]
             if projects:
