@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "casework.people",
     "casework.cases",
     "casework.immigration",
+    "casework.assessments",
     "casework.synthetic",
     "casework.indicators",
     "casework.api",
@@ -272,7 +273,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"StageEnum": "casework.cases.choices.Stage"},
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "casework.cases.choices.Stage",
+        "SubmissionStatusEnum": "casework.assessments.choices.SubmissionStatus",
+    },
 }
 
 LOGGING = {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", include("casework.audit.urls")),
     path("cases/", include("casework.cases.urls")),
     path("cases/", include("casework.immigration.urls")),
+    path("", include("casework.assessments.urls")),
     path("people/", include("casework.people.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("casework.api.urls")),

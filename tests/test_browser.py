@@ -159,3 +159,38 @@ def test_a_caseworker_takes_a_person_from_referral_to_resolution(page: Any, worl
         ("cases.timelineevent", "create"),
     ]:
         assert expected in audited, expected
+
+
+def test_a_caseworker_fills_the_vulnerability_screening(page: Any, world: World) -> None:
+    from casework.assessments.services import load_standard
+    from casework.cases.tests.conftest import new_case
+
+    load_standard()
+    case = new_case(world)
+    log_in(page, "amina", PASSWORD)
+    page.get_by_role("heading", name="Welcome, Amina Persona").wait_for()
+    page.goto(case.get_absolute_url())
+    page.get_by_label("Fill a form").select_option(label="Vulnerability screening")
+    page.get_by_role("button", name="Open").click()
+    page.get_by_role("heading", name="Vulnerability screening").wait_for()
+    age = page.get_by_label("Age of the child")
+    assert not age.is_visible()  # skipped until "Child" is ticked
+    page.get_by_label("Child", exact=True).check()
+    age.wait_for(state="visible")
+    age.fill("25")
+    error = page.locator("#q-child_age-error")
+    error.get_by_text("A child is under 18: enter an age from 0 to 17.").wait_for()
+    page.get_by_label("Child", exact=True).uncheck()
+    age.wait_for(state="hidden")  # the condition turned false: the question disappears
+    page.get_by_label("Child", exact=True).check()
+    age.wait_for(state="visible")
+    age.fill("16")
+    error.get_by_text("A child is under 18").wait_for(state="detached")
+    page.get_by_role("group", name="Risk of harm").get_by_label("Medium").check()
+    page.get_by_role("group", name="Level of intervention needed").get_by_label("High").check()
+    page.get_by_role("group", name="Recommended placement").get_by_role("radio").nth(1).check()
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_text("Form submitted; it is on the case's timeline.").wait_for()
+    page.goto(case.get_absolute_url())
+    timeline = page.locator("#timeline")
+    timeline.get_by_text("Form submitted: Vulnerability screening (version 2026.1)").wait_for()

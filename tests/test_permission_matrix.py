@@ -44,6 +44,7 @@ def alpha_records(w: World) -> dict[str, Any]:
     if not hasattr(w, "_records"):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
+        from casework.assessments.services import import_form, submit
         from casework.cases.services import (
             add_goal,
             add_task,
@@ -62,8 +63,11 @@ def alpha_records(w: World) -> dict[str, Any]:
         approval = request_transition(
             case, "closed", on=REFERRED, exit_reason="withdrew", by=w.amina
         )
+        form = import_form(FORM, "matrix.md")
         w._records = {
             "case": case,
+            "form": form,
+            "submission": submit(case, form, {"why": "Because"}, by=w.amina),
             "goal": add_goal(case, domain="legal", description="Find a lawyer"),
             "task": add_task(case, title="Call", due_on=REFERRED),
             "approval": approval,
@@ -91,6 +95,14 @@ def child_kwargs(name: str) -> Callable[[World], dict[str, Any]]:
     return lambda w: {"code": alpha_records(w)["case"].code, "pk": alpha_records(w)[name].pk}
 
 
+def form_kwargs(w: World) -> dict[str, Any]:
+    return {"pk": alpha_records(w)["form"].form_id}
+
+
+def submission_kwargs(w: World) -> dict[str, Any]:
+    return {"code": alpha_records(w)["case"].code, "pk": alpha_records(w)["submission"].pk}
+
+
 def person_kwargs(w: World) -> dict[str, Any]:
     return {"code": alpha_records(w)["case"].person.code}
 
@@ -98,6 +110,12 @@ def person_kwargs(w: World) -> dict[str, Any]:
 def household_kwargs(w: World) -> dict[str, Any]:
     return {"code": alpha_records(w)["household"].code}
 
+
+FORM = b"""
+| survey |
+|        | type | name | label |
+|        | text | why  | Why?  |
+"""
 
 IDENTITY = IdentityData(
     given_names="Xanthippe", family_name="Quorra", phone="+32 555 0199", file_numbers=["QX-77"]
@@ -163,6 +181,24 @@ ROUTES: dict[str, Route] = {
     "people:household-add": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
     "cases:consent-add": Route(ORG_STAFF, kwargs=case_kwargs, object_of_alpha=True),
     "cases:consent-withdraw": case_action(kwargs=child_kwargs("consent")),
+    "assessments:form-list": Route(EVERYONE - {"nadia"}),
+    # No file given: the page says so and goes back to the list.
+    "assessments:form-upload": Route({"olga", "boris", "nora"}, method="post", ok=302),
+    "assessments:form-detail": Route(EVERYONE - {"nadia"}, kwargs=form_kwargs),
+    "assessments:form-export": Route(
+        EVERYONE - {"nadia"}, kwargs=lambda w: {**form_kwargs(w), "number": 1}
+    ),
+    "assessments:submission-export": Route(
+        SUPERVISORS | {"boris"}, kwargs=lambda w: {**form_kwargs(w), "fmt": "csv"}
+    ),
+    "assessments:fill": Route(ORG_STAFF, kwargs=case_kwargs, object_of_alpha=True),
+    "assessments:submission": Route(ORG_STAFF, kwargs=submission_kwargs, object_of_alpha=True),
+    "assessments:check": Route(
+        ORG_STAFF,
+        kwargs=lambda w: {**case_kwargs(w), "version": alpha_records(w)["form"].pk},
+        method="post",
+        object_of_alpha=True,
+    ),
     "audit:entry-list": Route({"olga", "boris", "nora"}),
     "audit:entry-export": Route({"olga", "boris", "nora"}),
     "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),
@@ -191,6 +227,19 @@ ROUTES: dict[str, Route] = {
     "api:indicator-detail": Route(EVERYONE - {"nadia"}, kwargs=lambda w: {"code": "removal_rate"}),
     "api:indicator-values": Route(  # no period given: the answer explains the period format
         EVERYONE - {"nadia"}, kwargs=lambda w: {"code": "removal_rate"}, ok=400
+    ),
+    "api:form-list": Route(EVERYONE - {"nadia"}),
+    "api:form-detail": Route(EVERYONE - {"nadia"}, kwargs=form_kwargs),
+    "api:case-submission-list": Route(
+        ORG_STAFF, kwargs=lambda w: {"case_code": case_kwargs(w)["code"]}, object_of_alpha=True
+    ),
+    "api:case-submission-detail": Route(
+        ORG_STAFF,
+        kwargs=lambda w: {
+            "case_code": case_kwargs(w)["code"],
+            "pk": alpha_records(w)["submission"].pk,
+        },
+        object_of_alpha=True,
     ),
     "api-schema": Route(EVERYONE, anonymous=200),
     "api-docs": Route(EVERYONE, anonymous=200),

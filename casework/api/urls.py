@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
 from casework.accounts import api as accounts_api
+from casework.assessments import api as assessments_api
 from casework.cases import api as cases_api
 from casework.indicators import api as indicators_api
 from casework.people import api as people_api
@@ -16,6 +17,12 @@ router.register("persons", people_api.PersonViewSet, basename="person")
 router.register("households", people_api.HouseholdViewSet, basename="household")
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
+router.register("forms", assessments_api.FormViewSet, basename="form")
+router.register(
+    r"cases/(?P<case_code>[^/.]+)/submissions",
+    assessments_api.CaseSubmissionViewSet,
+    basename="case-submission",
+)
 
 v1 = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),

@@ -16,7 +16,7 @@ from casework.cases.models import Case
 @dataclass(frozen=True)
 class Section:
     template: str
-    context: Callable[[Case], dict[str, Any]]
+    context: Callable[[Case, Any], dict[str, Any]]  # (case, user) → template context
     order: int = 50
 
 
@@ -29,5 +29,7 @@ def register(section: Section) -> None:
         SECTIONS.sort(key=lambda s: s.order)
 
 
-def sections_for(case: Case) -> list[tuple[str, dict[str, Any]]]:
-    return [(section.template, {"case": case, **section.context(case)}) for section in SECTIONS]
+def sections_for(case: Case, user: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (section.template, {"case": case, **section.context(case, user)}) for section in SECTIONS
+    ]

@@ -270,7 +270,7 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
             identity=read_identity(case.person, self.request.user),
             sections=[
                 render_to_string(template, data, request=self.request)
-                for template, data in sections_for(case)
+                for template, data in sections_for(case, self.request.user)
             ],
             # Several forms share field names: each gets its own element ids.
             transition_form=TransitionForm(

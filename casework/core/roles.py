@@ -30,6 +30,7 @@ class Capability(models.TextChoices):
     MEMBERS_MANAGE = "members.manage", _("Add staff and change their roles")
     AUDIT_VIEW = "audit.view", _("Search and export the audit log of one's scope")
     FORMS_PUBLISH = "forms.publish", _("Publish network-standard forms")
+    FORMS_MANAGE = "forms.manage", _("Add the organisation's own forms")
     INDICATORS_PSEUDONYMISED = "indicators.pseudonymised", _("See pseudonymised evidence")
     INDICATORS_AGGREGATED = "indicators.aggregated", _("See aggregated indicators")
 
@@ -58,7 +59,7 @@ _CASEWORKER = {
     C.INDICATORS_AGGREGATED,
 }
 _SUPERVISOR = _CASEWORKER | {C.CASES_SUPERVISE}
-_ORG_ADMIN = _SUPERVISOR | {C.ORG_MANAGE, C.MEMBERS_MANAGE, C.AUDIT_VIEW}
+_ORG_ADMIN = _SUPERVISOR | {C.ORG_MANAGE, C.MEMBERS_MANAGE, C.AUDIT_VIEW, C.FORMS_MANAGE}
 _EVALUATOR = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_PSEUDONYMISED, C.INDICATORS_AGGREGATED}
 _COORDINATOR = _EVALUATOR | {C.AUDIT_VIEW, C.FORMS_PUBLISH}
 _OBSERVER = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_AGGREGATED}

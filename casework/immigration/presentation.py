@@ -15,7 +15,7 @@ from casework.immigration.forms import AppointmentForm, LegalStatusForm, Procedu
 from casework.immigration.models import Appointment
 
 
-def case_section(case: Case) -> dict[str, Any]:
+def case_section(case: Case, user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "events": case.procedure_events.all()[:50],

@@ -37,6 +37,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo network ready ({created} users created)."))
             if created and options["cases"]:
                 call_command("generate", cases=options["cases"], seed=2020, stdout=self.stdout)
+        # The standard forms (by name: `accounts` does not import the apps above it).
+        call_command("forms", "load-standard", stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo logins (all with the password {password!r}):")
         for username, role in demo_usernames():

@@ -1,0 +1,116 @@
+"""The forms API and a case's submissions through the API."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from casework.assessments.models import Form, OutcomeRating, Submission
+from casework.assessments.tests.conftest import md
+from casework.cases.models import Case
+from casework.cases.tests.conftest import REFERRED
+from casework.core.testing.personas import World
+from casework.core.testing.queries import count_queries
+
+OWN = md("| survey |\n| | type | name | label |\n| | text | why | Why? |")
+
+
+def test_forms_list_the_network_standard_and_ones_own(
+    api_client: APIClient, world: World, standard: dict[str, Form]
+) -> None:
+    beta_form = Form.objects.create(organisation=world.beta, form_id="beta_only", title="Beta")
+    api_client.force_authenticate(world.amina)
+    api_client.get("/api/v1/forms/")  # warm: the first request loads per-process caches
+    before = count_queries(lambda: api_client.get("/api/v1/forms/"))
+    for n in range(3):
+        own = Form.objects.create(organisation=world.alpha, form_id=f"own{n}", title=f"Own {n}")
+        own.versions.create(number=1, version="1", definition={}, source=b"", sha256="")
+    assert count_queries(lambda: api_client.get("/api/v1/forms/")) == before
+    listed = api_client.get("/api/v1/forms/").json()["results"]
+    ids = {f["form_id"] for f in listed}
+    assert "casework_outcome_ratings" in ids and beta_form.form_id not in ids
+    detail = api_client.get(f"/api/v1/forms/{standard['casework_outcome_ratings'].pk}/").json()
+    assert detail["standard"] is True
+    assert detail["definition"]["languages"] == ["English (en)", "Français (fr)"]
+    assert api_client.get(f"/api/v1/forms/{beta_form.pk}/").status_code == 404
+
+
+def test_uploading_a_form_by_api(api_client: APIClient, world: World) -> None:
+    api_client.force_authenticate(world.amina)
+    assert (
+        api_client.post("/api/v1/forms/", {"file": SimpleUploadedFile("own.md", OWN)}).status_code
+        == 403
+    )
+    api_client.force_authenticate(world.olga)
+    created = api_client.post("/api/v1/forms/", {"file": SimpleUploadedFile("own.md", OWN)})
+    assert created.status_code == 201 and created.json()["organisation"] == "alpha"
+    refused = api_client.post(
+        "/api/v1/forms/", {"file": SimpleUploadedFile("form.xlsx", b"not a spreadsheet")}
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["message"].startswith("This is not a spreadsheet")
+    assert Form.objects.count() == 1
+
+
+def test_submitting_answers_by_api(
+    api_client: APIClient, world: World, case: Case, standard: dict[str, Form]
+) -> None:
+    url = f"/api/v1/cases/{case.code}/submissions/"
+    form = standard["casework_outcome_ratings"]
+    api_client.force_authenticate(world.amina)
+    bad = api_client.post(
+        url,
+        {"form": form.pk, "answers": {"rating_date": "2999-01-01", "wellbeing": 7}},
+        format="json",
+    )
+    assert bad.status_code == 400
+    problems = {(p["field"], p["rule"]) for p in bad.json()["answers"]}
+    assert {("rating_date", "constraint"), ("wellbeing", "type"), ("timepoint", "required")} <= (
+        problems
+    )
+    answers = {
+        "rating_date": REFERRED.isoformat(),
+        "timepoint": "intake",
+        "informed_decision_making": 1,
+        "engagement_with_procedures": 2,
+        "wellbeing": 0,
+        "basic_needs": 3,
+    }
+    created = api_client.post(url, {"form": form.pk, "answers": answers}, format="json")
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["form_id"], body["form_version"], body["status"]) == (
+        "casework_outcome_ratings",
+        "2026.1",
+        "submitted",
+    )
+    assert body["answers"]["total_score"] == "6"
+    assert OutcomeRating.objects.filter(case=case).count() == 4
+    listed = api_client.get(url).json()["results"]
+    assert [s["id"] for s in listed] == [body["id"]]
+    unknown = api_client.post(url, {"form": form.pk, "answers": {"nope": 1}}, format="json")
+    assert unknown.status_code == 400 and "nope" in unknown.json()["answers"][0]
+
+
+def test_a_draft_by_api_and_another_organisations_case(
+    api_client: APIClient, world: World, case: Case, standard: dict[str, Form]
+) -> None:
+    form = standard["casework_outcome_ratings"]
+    api_client.force_authenticate(world.amina)
+    draft = api_client.post(
+        f"/api/v1/cases/{case.code}/submissions/",
+        {"form": form.pk, "answers": {"wellbeing": 2}, "status": "draft"},
+        format="json",
+    )
+    assert draft.status_code == 201 and draft.json()["status"] == "draft"
+    api_client.force_authenticate(world.bilal)
+    assert api_client.get(f"/api/v1/cases/{case.code}/submissions/").status_code == 404
+    assert (
+        api_client.post(
+            f"/api/v1/cases/{case.code}/submissions/",
+            {"form": form.pk, "answers": {}},
+            format="json",
+        ).status_code
+        == 404
+    )
+    assert Submission.objects.count() == 1

@@ -1,0 +1,333 @@
+"""Pages of the forms library and of filling forms on a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from casework.assessments import exports
+from casework.assessments.engine import (
+    FormState,
+    answers_from_post,
+    apply_action,
+    pick_language,
+    with_defaults,
+)
+from casework.assessments.forms import UploadForm
+from casework.assessments.models import Form, FormVersion, Submission
+from casework.assessments.services import (
+    InvalidAnswers,
+    discard_draft,
+    import_form,
+    save_draft,
+    submit,
+)
+from casework.assessments.xlsform import FormRejected
+from casework.audit.models import Action
+from casework.audit.services import record, record_read
+from casework.cases.models import Case
+from casework.cases.services import CaseRuleError
+from casework.core.access import get_visible_or_404
+from casework.core.roles import CASEWORK, Capability
+from casework.core.views import AccessMixin
+
+
+def can_add_forms(principal: Any) -> bool:
+    return principal.can(Capability.FORMS_PUBLISH) or principal.can(Capability.FORMS_MANAGE)
+
+
+class FormListView(AccessMixin, ListView):
+    """The forms one may fill or manage: the network's standard forms and one's own."""
+
+    capabilities = (Capability.ORG_VIEW,)
+    model = Form
+    template_name = "assessments/form_list.html"
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .select_related("organisation")
+            .prefetch_related(
+                Prefetch(
+                    "versions",
+                    queryset=FormVersion.objects.only(
+                        "pk", "form_id", "number", "version", "languages", "uploaded_at"
+                    ),
+                )
+            )
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if can_add_forms(self.principal):
+            context["upload_form"] = UploadForm()
+        return context
+
+
+class FormUploadView(AccessMixin, View):
+    """Import an XLSForm: a new form or a new version; refused forms store nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not can_add_forms(self.principal):
+            raise PermissionDenied
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return HttpResponseRedirect(reverse("assessments:form-list"))
+        upload = form.cleaned_data["file"]
+        try:
+            version = import_form(upload.read(), upload.name, by=request.user)
+        except FormRejected as rejected:
+            return render(
+                request,
+                "assessments/form_rejected.html",
+                {"errors": rejected.errors, "filename": upload.name},
+                status=400,
+            )
+        messages.success(
+            request,
+            _("Imported “%(title)s”, version %(version)s.")
+            % {"title": version.form.title, "version": version.version},
+        )
+        return HttpResponseRedirect(version.form.get_absolute_url())
+
+
+class FormDetailView(AccessMixin, DetailView):
+    """A form's versions and questions, in the reader's language."""
+
+    capabilities = (Capability.ORG_VIEW,)
+    model = Form
+    template_name = "assessments/form_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        versions = list(self.object.versions.all())
+        if not versions:
+            raise Http404
+        wanted = self.request.GET.get("version", "")
+        shown = next((v for v in versions if str(v.number) == wanted), versions[0])
+        language = pick_language(shown.definition, get_language() or "")
+        context.update(
+            versions=versions,
+            shown=shown,
+            state=FormState(shown.definition, with_defaults(shown.definition), language=language),
+            can_export=self.principal.can(Capability.CASES_SUPERVISE),
+        )
+        return context
+
+
+class FormExportView(AccessMixin, View):
+    """One version of a form, written back to XLSForm."""
+
+    capabilities = (Capability.ORG_VIEW,)
+
+    def get(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
+        version = get_visible_or_404(FormVersion.objects, request.user, form_id=pk, number=number)
+        return exports.xlsform_response(version)
+
+
+class SubmissionExportView(AccessMixin, View):
+    """The organisation's submitted answers to a form, one column per question."""
+
+    capabilities = (*CASEWORK, Capability.CASES_SUPERVISE)
+
+    def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        form = get_visible_or_404(Form.objects, request.user, pk=pk)
+        submissions = (
+            Submission.objects.visible_to(request.user)
+            .filter(form_version__form=form, status="submitted")
+            .select_related("case", "form_version")
+            .order_by("pk")
+        )
+        record(
+            Action.EXPORT,
+            object_type="assessments.submission",
+            object_id=f"form:{form.pk}",
+            user=request.user,
+        )
+        return exports.submissions_response(form, submissions, fmt)
+
+
+# Filling forms on a case --------------------------------------------------------------------------
+class FillMixin(AccessMixin):
+    capabilities = CASEWORK
+
+    def case(self) -> Case:
+        return get_visible_or_404(Case.objects, self.request.user, code=self.kwargs["code"])
+
+    def language(self, version: FormVersion) -> str:
+        """The form language asked for (`?lang=fr`), else the user's, else the form's own."""
+        wanted = self.request.GET.get("lang") or self.request.POST.get("_lang") or get_language()
+        return pick_language(version.definition, wanted or "")
+
+    def render_form(
+        self,
+        case: Case,
+        version: FormVersion,
+        answers: dict[str, Any],
+        *,
+        submission: Submission | None = None,
+        complete: bool = False,
+        status: int = 200,
+    ) -> HttpResponse:
+        language = self.language(version)
+        state = FormState(version.definition, answers, language=language)
+        state.hide_unshown_errors(complete=complete)
+        context = {
+            "case": case,
+            "version": version,
+            "language": language,
+            "state": state,
+            "submission": submission,
+            "complete": complete,
+            "problems": state.problems_to_show(complete=True) if complete else [],
+        }
+        return render(self.request, "assessments/fill.html", context, status=status)
+
+    def handle(
+        self, case: Case, version: FormVersion, submission: Submission | None
+    ) -> HttpResponse:
+        request = self.request
+        answers = answers_from_post(version.definition, request.POST)
+        action = request.POST.get("_action", "")
+        expected = _int(request.POST.get("_version"))
+        try:
+            if action.startswith(("add:", "remove:")):
+                apply_action(version.definition, answers, action)
+                return self.render_form(case, version, answers, submission=submission)
+            if action == "discard" and submission is not None:
+                discard_draft(submission, by=request.user)
+                messages.success(request, _("Draft discarded."))
+                return HttpResponseRedirect(case.get_absolute_url() + "#forms-h")
+            if action == "draft":
+                saved = save_draft(
+                    case,
+                    version,
+                    answers,
+                    by=request.user,
+                    submission=submission,
+                    expected_version=expected,
+                )
+                messages.success(request, _("Draft saved. Finish it any time from the case page."))
+                return HttpResponseRedirect(saved.get_absolute_url())
+            done = submit(
+                case,
+                version,
+                answers,
+                by=request.user,
+                submission=submission,
+                expected_version=expected,
+            )
+        except InvalidAnswers:
+            messages.error(request, _("Some answers need attention; nothing was submitted yet."))
+            return self.render_form(
+                case, version, answers, submission=submission, complete=True, status=400
+            )
+        except (CaseRuleError, ValidationError) as error:
+            messages.error(request, " ".join(error.messages))
+            return self.render_form(case, version, answers, submission=submission, status=400)
+        messages.success(request, _("Form submitted; it is on the case's timeline."))
+        return HttpResponseRedirect(done.get_absolute_url())
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+class NewSubmissionView(FillMixin, View):
+    """Fill a form on a case: `?form=<id>` picks the form; its latest version is used."""
+
+    def version(self) -> FormVersion:
+        form = get_visible_or_404(Form.objects, self.request.user, pk=self.form_pk())
+        version = form.current_version()
+        if version is None:
+            raise Http404
+        return version
+
+    def form_pk(self) -> int:
+        value = self.request.GET.get("form") or self.request.POST.get("_form")
+        if not value or not value.isdigit():
+            raise Http404
+        return int(value)
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        case = self.case()
+        if "form" not in request.GET:
+            forms = Form.objects.visible_to(request.user).filter(versions__isnull=False)
+            return render(
+                request, "assessments/pick.html", {"case": case, "forms": forms.distinct()}
+            )
+        version = self.version()
+        return self.render_form(case, version, with_defaults(version.definition))
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        return self.handle(self.case(), self.version(), None)
+
+
+class SubmissionView(FillMixin, View):
+    """A submission: a draft opens for editing, a submitted form reads only (audited)."""
+
+    def submission(self, case: Case) -> Submission:
+        return get_visible_or_404(
+            Submission.objects.select_related("form_version__form", "submitted_by"),
+            self.request.user,
+            case=case,
+            pk=self.kwargs["pk"],
+        )
+
+    def get(self, request: HttpRequest, code: str, pk: int) -> HttpResponse:
+        case = self.case()
+        submission = self.submission(case)
+        record_read(submission, request.user)
+        if submission.is_draft:
+            return self.render_form(
+                case, submission.form_version, submission.answers, submission=submission
+            )
+        version = submission.form_version
+        state = FormState(version.definition, submission.answers, language=self.language(version))
+        return render(
+            request,
+            "assessments/submission_detail.html",
+            {"case": case, "submission": submission, "version": version, "state": state},
+        )
+
+    def post(self, request: HttpRequest, code: str, pk: int) -> HttpResponse:
+        case = self.case()
+        submission = self.submission(case)
+        if not submission.is_draft:
+            messages.error(request, _("This form is already submitted; it cannot be changed."))
+            return HttpResponseRedirect(submission.get_absolute_url())
+        return self.handle(case, submission.form_version, submission)
+
+
+class CheckView(FillMixin, View):
+    """Live checks while filling (htmx): which questions show, and messages for answers
+    that break a rule. The same engine re-checks everything on submit."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, code: str, version: int) -> HttpResponse:
+        self.case()  # the caller works on this case
+        form_version = get_visible_or_404(FormVersion.objects, request.user, pk=version)
+        answers = answers_from_post(form_version.definition, request.POST)
+        state = FormState(form_version.definition, answers, language=self.language(form_version))
+        state.hide_unshown_errors(complete=False)
+        for node in state.all_nodes():
+            node.posted_options = request.POST.get(f"_options.{node.key}", "")
+        return render(request, "assessments/partials/state.html", {"state": state})
