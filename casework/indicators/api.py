@@ -21,7 +21,13 @@ from casework.accounts.models import Organisation
 from casework.cases.models import Case
 from casework.core.access import principal_of
 from casework.core.roles import Capability
-from casework.indicators.compute import case_rates, published
+from casework.indicators.compute import (
+    case_rates,
+    published,
+    published_curve,
+    survival,
+    survival_values,
+)
 from casework.indicators.periods import PeriodError, parse_period
 from casework.indicators.registry import REGISTRY
 
@@ -45,6 +51,25 @@ class CellSerializer(serializers.Serializer):
     low = serializers.FloatField(allow_null=True)
     high = serializers.FloatField(allow_null=True)
     suppressed = serializers.BooleanField()
+
+
+class PointSerializer(serializers.Serializer):
+    day = serializers.IntegerField(help_text="days since intake")
+    at_risk = serializers.IntegerField(allow_null=True, help_text="null outside one's organisation")
+    events = serializers.IntegerField(help_text="events since the previous point")
+    survival = serializers.FloatField()
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+
+
+class CurveSerializer(serializers.Serializer):
+    group = serializers.CharField(allow_null=True, help_text="null: the total")
+    suppressed = serializers.BooleanField()
+    people = serializers.IntegerField(allow_null=True)
+    median = serializers.IntegerField(allow_null=True, help_text="days; null if not reached")
+    median_low = serializers.IntegerField(allow_null=True)
+    median_high = serializers.IntegerField(allow_null=True)
+    points = PointSerializer(many=True)
 
 
 class IndicatorViewSet(viewsets.ViewSet):
@@ -72,20 +97,18 @@ class IndicatorViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["get"])
     def values(self, request: Request, code: str) -> Response:
-        indicator = self.indicator(code)
+        """Each cell: value, numerator, denominator, 95% interval and `suppressed`. For
+        `time_to_resolution` the value is the median in days; for `retention`, the share
+        still engaged a year after intake (numerator: events; denominator: people)."""
+        indicator, start, end, by = self.query(code)
         params = request.query_params
-        try:
-            start, end = parse_period(params.get("period", ""))
-        except PeriodError as error:
-            raise ValidationError({"period": [str(error)]}) from None
-        by = params.get("by") or None
-        if by is not None and by not in indicator.disaggregations:
-            raise ValidationError(
-                {"by": [f"Choose one of {', '.join(indicator.disaggregations)}."]}
-            )
         cases, inside = self.scope(request, params.get("scope", "network"))
-        cells = case_rates(code, cases, start, end, by) if by else []
-        cells += case_rates(code, cases, start, end)
+        if indicator.kind == "survival":
+            cells = survival_values(code, survival(code, cases, start, end, by)) if by else []
+            cells += survival_values(code, survival(code, cases, start, end))
+        else:
+            cells = case_rates(code, cases, start, end, by) if by else []
+            cells += case_rates(code, cases, start, end)
         shown = published(cells, inside_organisation=inside)
         return Response(
             {
@@ -96,6 +119,68 @@ class IndicatorViewSet(viewsets.ViewSet):
                 "cells": CellSerializer(shown, many=True).data,
             }
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("scope", str, description="network, or organisation:<slug>"),
+            OpenApiParameter("period", str, description="2025, 2025-Q2, 2025-03 or a..b"),
+            OpenApiParameter("by", str, description="a disaggregation of the indicator"),
+        ],
+        responses=CurveSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def curve(self, request: Request, code: str) -> Response:
+        """The Kaplan-Meier curve of a survival indicator (retention, time to resolution),
+        the total's and one per group; coarsened outside one's own organisation."""
+        indicator, start, end, by = self.query(code)
+        if indicator.kind != "survival":
+            raise ValidationError({"indicator": [f"{code} has no curve."]})
+        cases, inside = self.scope(request, request.query_params.get("scope", "network"))
+        curves = (survival(code, cases, start, end, by) if by else []) + survival(
+            code, cases, start, end
+        )
+        k = settings.DISCLOSURE_THRESHOLD
+        shown = []
+        for curve in curves:
+            withheld = not inside and 0 < curve.cases < k
+            median = (None, None, None) if withheld else curve.median
+            shown.append(
+                {
+                    "group": curve.group,
+                    "suppressed": withheld,
+                    "people": curve.cases if inside else None,
+                    "median": median[0],
+                    "median_low": median[1],
+                    "median_high": median[2],
+                    "points": []
+                    if withheld
+                    else published_curve(curve, inside_organisation=inside),
+                }
+            )
+        return Response(
+            {
+                "indicator": code,
+                "scope": request.query_params.get("scope", "network"),
+                "period": {"start": start, "end": end},
+                "threshold": k,
+                "curves": CurveSerializer(shown, many=True).data,
+            }
+        )
+
+    def query(self, code: str) -> tuple[Any, Any, Any, str | None]:
+        """The indicator, the period and the breakdown asked for, checked."""
+        indicator = self.indicator(code)
+        params = self.request.query_params
+        try:
+            start, end = parse_period(params.get("period", ""))
+        except PeriodError as error:
+            raise ValidationError({"period": [str(error)]}) from None
+        by = params.get("by") or None
+        if by is not None and by not in indicator.disaggregations:
+            raise ValidationError(
+                {"by": [f"Choose one of {', '.join(indicator.disaggregations)}."]}
+            )
+        return indicator, start, end, by
 
     @staticmethod
     def indicator(code: str) -> Any:

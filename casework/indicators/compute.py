@@ -4,14 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case as Cases
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models import Value as Const
+from django.db.models.functions import Coalesce, ExtractYear, Least
+from django.db.models.lookups import LessThan
 
+from casework.assessments.models import OutcomeRating
 from casework.cases.choices import Engagement, ExitReason
 from casework.cases.models import EngagementPeriod
-from casework.core.disclosure import rate_withheld
+from casework.core.disclosure import rate_withheld, threshold
+from casework.immigration.choices import AppointmentKind, AppointmentOutcome
+from casework.immigration.models import Appointment
 from casework.indicators.registry import DISAGGREGATIONS, REGISTRY
-from casework.indicators.statistics import wilson
+from casework.indicators.statistics import Step, kaplan_meier, median_survival, wilson
 
 
 @dataclass(frozen=True)
@@ -30,48 +50,254 @@ class Value:
     suppressed: bool = False
 
 
-def numerator_condition(code: str, end: dt.date) -> Q:
+def age_band_at_intake(prefix: str = "") -> Cases:
+    """The age band at intake: from the birth year where known, else the recorded band."""
+    age = ExtractYear(f"{prefix}intake_date") - F(f"{prefix}person__birth_year")
+    bands = [(18, "0-17"), (25, "18-24"), (35, "25-34"), (50, "35-49"), (65, "50-64")]
+    return Cases(
+        When(**{f"{prefix}person__birth_year__isnull": True}, then=F(f"{prefix}person__age_band")),
+        *(When(LessThan(age, limit), then=Const(band)) for limit, band in bands),
+        default=Const("65+"),
+        output_field=CharField(),
+    )
+
+
+Counted = tuple[QuerySet, Q, Q | None]  # rows, numerator condition, denominator condition
+
+
+def _status_counts(code: str, cases: QuerySet, end: dt.date) -> Counted:
+    latest = EngagementPeriod.objects.filter(case=OuterRef("pk"), started_on__lte=end).order_by(
+        "-started_on", "-pk"
+    )
+    rows = cases.annotate(status_at_end=Subquery(latest.values("status")[:1]))
     if code == "resolution_rate":
-        return Q(exit_reason=ExitReason.RESOLVED, closed_on__lte=end)
-    status = {
-        "engagement_rate": Engagement.ENGAGED,
-        "disengagement_rate": Engagement.DISENGAGED,
-        "removal_rate": Engagement.REMOVED,
-    }[code]
-    return Q(status_at_end=status)
+        numerator = Q(exit_reason=ExitReason.RESOLVED, closed_on__lte=end)
+    else:
+        status = {
+            "engagement_rate": Engagement.ENGAGED,
+            "disengagement_rate": Engagement.DISENGAGED,
+            "removal_rate": Engagement.REMOVED,
+        }[code]
+        numerator = Q(status_at_end=status)
+    return rows, numerator, None
+
+
+def _improvement_counts(dimension: str, cases: QuerySet, end: dt.date) -> Counted:
+    ratings = OutcomeRating.objects.filter(
+        case=OuterRef("pk"), dimension=dimension, rated_on__lte=end
+    )
+    rows = cases.annotate(
+        first_score=Subquery(ratings.order_by("rated_on", "pk").values("score")[:1]),
+        latest_score=Subquery(ratings.order_by("-rated_on", "-pk").values("score")[:1]),
+        ratings=Subquery(ratings.order_by().values("case").annotate(n=Count("pk")).values("n")[:1]),
+    )
+    rated_twice = Q(ratings__gte=2)
+    return rows, rated_twice & Q(latest_score__gt=F("first_score")), rated_twice
+
+
+def _compliance_counts(cases: QuerySet, start: dt.date, end: dt.date) -> Counted:
+    rows = Appointment.objects.filter(
+        case__in=cases.values("pk"),
+        kind=AppointmentKind.REPORTING,
+        on__gte=start,
+        on__lte=end,
+        outcome__in=(AppointmentOutcome.ATTENDED, AppointmentOutcome.MISSED),
+    )
+    return rows, Q(outcome=AppointmentOutcome.ATTENDED), None
 
 
 def case_rates(
     code: str, cases: QuerySet, start: dt.date, end: dt.date, by: str | None = None
 ) -> list[Value]:
-    """`code`'s value for the cohort of `cases` with intake in [start, end], one per group."""
+    """`code`'s value over `cases` for the period [start, end], one per group of `by`."""
     if code not in REGISTRY:
         raise KeyError(f"No indicator {code}.")
-    if by is not None and by not in REGISTRY[code].disaggregations:
+    indicator = REGISTRY[code]
+    if by is not None and by not in indicator.disaggregations:
         raise ValueError(f"{code} cannot be broken down by {by}.")
-    latest = EngagementPeriod.objects.filter(case=OuterRef("pk"), started_on__lte=end).order_by(
-        "-started_on", "-pk"
-    )
-    cohort = cases.filter(intake_date__gte=start, intake_date__lte=end).annotate(
-        status_at_end=Subquery(latest.values("status")[:1])
-    )
-    column = DISAGGREGATIONS[by] if by else None
-    counts = {
-        "d": Count("pk", distinct=True),
-        "n": Count("pk", filter=numerator_condition(code, end), distinct=True),
-    }
-    if column:
-        rows = list(cohort.values(column).annotate(**counts).order_by(column))
+    prefix = ""
+    if indicator.kind == "compliance":
+        rows, numerator, denominator = _compliance_counts(cases, start, end)
+        prefix = "case__"
     else:
-        rows = [cohort.aggregate(**counts)]
+        cohort = cases.filter(intake_date__gte=start, intake_date__lte=end)
+        if indicator.kind == "improvement":
+            rows, numerator, denominator = _improvement_counts(indicator.dimension, cohort, end)
+        else:
+            rows, numerator, denominator = _status_counts(code, cohort, end)
+    counts = {
+        "d": Count("pk", filter=denominator, distinct=True),
+        "n": Count("pk", filter=numerator, distinct=True),
+    }
+    column = DISAGGREGATIONS[by] if by else None
+    if column == "age_band_at_intake":
+        rows = rows.annotate(age_band_at_intake=age_band_at_intake(prefix))
+    elif column:
+        column = prefix + column
+    if column:
+        grouped = list(rows.values(column).annotate(**counts).order_by(column))
+    else:
+        grouped = [rows.aggregate(**counts)]
     values = []
-    for row in rows:
+    for row in grouped:
         n, d = row["n"], row["d"]
         if not d:
             continue
         low, high = wilson(n, d)
-        values.append(Value(str(row[column]) if column else None, n, d, n / d, low, high))
+        group = (str(row[column]) if row[column] is not None else "none") if column else None
+        values.append(Value(group, n, d, n / d, low, high))
+    # One order on every database (they sort NULL differently): "none" last.
+    return sorted(values, key=lambda v: (v.group == "none", v.group or ""))
+
+
+# Survival ----------------------------------------------------------------------------------------
+RETENTION_DAY = 365  # retention's single figure: the share still engaged one year after intake
+
+
+@dataclass(frozen=True)
+class Survival:
+    """A Kaplan-Meier curve for one group, with the people and events behind it."""
+
+    group: str | None
+    steps: list[Step]
+    cases: int
+    events: int
+
+    @property
+    def median(self) -> tuple[int | None, int | None, int | None]:
+        return median_survival(self.steps)
+
+    def at(self, day: int) -> tuple[float, float, float]:
+        """S(day) and its interval (the last step on or before `day`)."""
+        point = (1.0, 1.0, 1.0)
+        for step in self.steps:
+            if step.time > day:
+                break
+            point = (step.survival, step.low, step.high)
+        return point
+
+
+def survival(
+    code: str, cases: QuerySet, start: dt.date, end: dt.date, by: str | None = None
+) -> list[Survival]:
+    """Kaplan-Meier curves of `code` ("retention" or "time_to_resolution") for the cohort with
+    intake in [start, end], one per group: the database counts events and censored cases per
+    day of follow-up, Python multiplies the few dozen resulting rows."""
+    indicator = REGISTRY[code]
+    if indicator.kind != "survival":
+        raise ValueError(f"{code} is not a survival indicator.")
+    if by is not None and by not in indicator.disaggregations:
+        raise ValueError(f"{code} cannot be broken down by {by}.")
+    cohort = cases.filter(intake_date__gte=start, intake_date__lte=end)
+    if code == "retention":
+        first = EngagementPeriod.objects.filter(
+            case=OuterRef("pk"), status=Engagement.DISENGAGED, started_on__lte=end
+        ).order_by("started_on", "pk")
+        event_on: Any = Subquery(first.values("started_on")[:1], output_field=DateField())
+    else:
+        event_on = Cases(
+            When(exit_reason=ExitReason.RESOLVED, closed_on__lte=end, then=F("closed_on")),
+            output_field=DateField(),
+        )
+    until = Const(end, output_field=DateField())
+    rows = cohort.annotate(
+        event_on=event_on,
+        stop_on=Coalesce(
+            "event_on", Least(Coalesce("closed_on", until), until), output_field=DateField()
+        ),
+        follow_up=ExpressionWrapper(F("stop_on") - F("intake_date"), output_field=DurationField()),
+    )
+    column = DISAGGREGATIONS[by] if by else None
+    if column == "age_band_at_intake":
+        rows = rows.annotate(age_band_at_intake=age_band_at_intake())
+    keys = [column, "follow_up"] if column else ["follow_up"]
+    grouped = (
+        rows.values(*keys)
+        .annotate(
+            events=Count("pk", filter=Q(event_on__isnull=False), distinct=True),
+            censored=Count("pk", filter=Q(event_on__isnull=True), distinct=True),
+        )
+        .order_by(*keys)
+    )
+    tables: dict[str | None, list[tuple[int, int, int]]] = {}
+    for row in grouped:
+        group = (str(row[column]) if row[column] is not None else "none") if column else None
+        days = row["follow_up"].days if isinstance(row["follow_up"], dt.timedelta) else 0
+        tables.setdefault(group, []).append((max(days, 0), row["events"], row["censored"]))
+    curves = [
+        Survival(
+            group,
+            kaplan_meier(table),
+            sum(e + c for _t, e, c in table),
+            sum(e for _t, e, _c in table),
+        )
+        for group, table in tables.items()
+    ]
+    return sorted(curves, key=lambda c: (c.group == "none", c.group or ""))
+
+
+def survival_values(code: str, curves: list[Survival]) -> list[Value]:
+    """Each curve as one cell: the median days (time to resolution) or the share still
+    engaged a year after intake (retention), with its interval."""
+    values = []
+    for curve in curves:
+        if code == "retention":
+            rate, low, high = curve.at(RETENTION_DAY)
+            values.append(Value(curve.group, curve.events, curve.cases, rate, low, high))
+        else:
+            median, low_day, high_day = curve.median
+            values.append(
+                Value(
+                    curve.group,
+                    curve.events,
+                    curve.cases,
+                    None if median is None else float(median),
+                    None if low_day is None else float(low_day),
+                    None if high_day is None else float(high_day),
+                )
+            )
     return values
+
+
+def published_curve(
+    curve: Survival, *, inside_organisation: bool, k: int | None = None
+) -> list[dict[str, Any]]:
+    """The curve's points as they may be shown. Inside the organisation: every step, with
+    the numbers at risk. Outside: a point every 30 days at most, each drop since the previous
+    point standing for no event or at least k events, at least k people still followed, and
+    no numbers at risk (their differences would count small groups)."""
+    if inside_organisation:
+        return [
+            {
+                "day": step.time,
+                "at_risk": step.at_risk,
+                "events": step.events,
+                "survival": step.survival,
+                "low": step.low,
+                "high": step.high,
+            }
+            for step in curve.steps
+        ]
+    k = threshold(k)
+    points = [{"day": 0, "at_risk": None, "events": 0, "survival": 1.0, "low": 1.0, "high": 1.0}]
+    last_day = curve.steps[-1].time if curve.steps else 0
+    for day in range(30, last_day + 1, 30):
+        followed = sum(s.events + s.censored for s in curve.steps if s.time >= day)
+        events = sum(s.events for s in curve.steps if points[-1]["day"] < s.time <= day)
+        if followed < k or 0 < events < k:
+            continue  # not shown: the drop waits for the next point that can be
+        survival_, low, high = curve.at(day)
+        points.append(
+            {
+                "day": day,
+                "at_risk": None,
+                "events": events,
+                "survival": survival_,
+                "low": low,
+                "high": high,
+            }
+        )
+    return points
 
 
 def published(

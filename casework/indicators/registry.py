@@ -10,12 +10,16 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+# Breakdown → the case column it groups by (`age_band` is the age at intake, computed).
 DISAGGREGATIONS = {
     "organisation": "organisation__slug",
     "country": "organisation__country",
     "project": "project__name",
+    "target_cohort": "project__target_cohort",
     "detention_status": "detention_status",
     "gender": "person__gender",
+    "age_band": "age_band_at_intake",
+    "vulnerability": "vulnerabilities__flag",
 }
 COHORT_RULE = _(
     "Cohort: cases with intake in the period. Status at the end of the period; a case closed "
@@ -33,9 +37,44 @@ class Indicator:
     unit: str = "%"
     disaggregations: tuple[str, ...] = tuple(DISAGGREGATIONS)
     time_rule: str | Promise = COHORT_RULE
+    # How it is counted: "status" (status at period end), "improvement" (latest outcome
+    # rating above the first, for `dimension`), "compliance" (reporting appointments kept).
+    kind: str = "status"
+    dimension: str = ""
 
 
 CASES_ENROLLED = _("cases enrolled (intake in the period)")
+RATED_TWICE = _("cases enrolled with at least two ratings of this dimension by the period's end")
+IMPROVEMENT_RULE = _(
+    "Cohort: cases with intake in the period, with their outcome ratings (0 none to 3 huge) up "
+    "to the end of the period. Improved: the latest rating is above the first."
+)
+SURVIVAL_RULE = _(
+    "Cohort: cases with intake in the period, followed from intake until the event or the "
+    "period's end. Cases closed for another reason are censored at closure, open cases at the "
+    "period's end. 95% intervals on the log-log scale; the median's by Brookmeyer-Crowley."
+)
+COMPLIANCE_RULE = _(
+    "Events: reporting appointments dated in the period whose outcome is recorded, for every "
+    "case in scope whatever its intake date. Cancelled and pending appointments do not count."
+)
+
+
+def _improvement(
+    code: str, dimension: str, name: Promise, definition: Promise, numerator: Promise
+) -> Indicator:
+    return Indicator(
+        code,
+        name,
+        definition,
+        numerator,
+        RATED_TWICE,
+        time_rule=IMPROVEMENT_RULE,
+        kind="improvement",
+        dimension=dimension,
+    )
+
+
 REGISTRY: dict[str, Indicator] = {
     indicator.code: indicator
     for indicator in (
@@ -66,6 +105,69 @@ REGISTRY: dict[str, Indicator] = {
             _("Share of enrolled people who reached a temporary or permanent migration outcome."),
             _("cases closed with a resolution outcome by the end of the period"),
             CASES_ENROLLED,
+        ),
+        _improvement(
+            "improved_informed_decisions",
+            "informed_decision_making",
+            _("Improved informed decision-making"),
+            _("Share of people rated twice or more whose ability to take informed decisions grew."),
+            _("cases whose latest informed decision-making rating is above their first"),
+        ),
+        _improvement(
+            "improved_engagement_with_procedures",
+            "engagement_with_procedures",
+            _("Improved engagement with procedures"),
+            _("Share of people rated twice or more whose ability to engage with procedures grew."),
+            _("cases whose latest engagement-with-procedures rating is above their first"),
+        ),
+        _improvement(
+            "improved_wellbeing",
+            "wellbeing",
+            _("Improved wellbeing"),
+            _("Share of people rated twice or more whose wellbeing improved."),
+            _("cases whose latest wellbeing rating is above their first"),
+        ),
+        _improvement(
+            "improved_basic_needs",
+            "basic_needs",
+            _("Improved basic needs"),
+            _("Share of people rated twice or more whose basic needs are better met."),
+            _("cases whose latest basic-needs rating is above their first"),
+        ),
+        Indicator(
+            "retention",
+            _("Retention in engagement"),
+            _(
+                "Kaplan-Meier estimate of the share of people still engaged a given number of "
+                "days after intake; the value is the share still engaged one year after intake."
+            ),
+            _("people who disengaged (the event)"),
+            CASES_ENROLLED,
+            unit=_("share"),
+            time_rule=SURVIVAL_RULE,
+            kind="survival",
+        ),
+        Indicator(
+            "time_to_resolution",
+            _("Time to resolution"),
+            _(
+                "Median number of days from intake to case resolution, estimated with "
+                "Kaplan-Meier so that cases still open count for the time they have been open."
+            ),
+            _("cases resolved (the event)"),
+            CASES_ENROLLED,
+            unit=_("days"),
+            time_rule=SURVIVAL_RULE,
+            kind="survival",
+        ),
+        Indicator(
+            "reporting_compliance",
+            _("Reporting compliance"),
+            _("Share of reporting appointments with the authorities that people attended."),
+            _("reporting appointments attended"),
+            _("reporting appointments attended or missed"),
+            time_rule=COMPLIANCE_RULE,
+            kind="compliance",
         ),
     )
 }

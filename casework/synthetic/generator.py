@@ -21,6 +21,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from casework.accounts.models import Membership, Organisation, Project
+from casework.assessments.choices import OutcomeDimension, SubmissionStatus
+from casework.assessments.models import FormVersion, OutcomeRating, Submission
+from casework.assessments.services import load_standard
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.cases.choices import (
@@ -47,8 +50,8 @@ from casework.cases.models import (
 )
 from casework.core.crypto import keyring
 from casework.core.roles import Capability, roles_with
-from casework.immigration.choices import ProcedureKind
-from casework.immigration.models import DetentionEpisode, LegalStatus, ProcedureEvent
+from casework.immigration.choices import AppointmentKind, ProcedureKind
+from casework.immigration.models import Appointment, DetentionEpisode, LegalStatus, ProcedureEvent
 from casework.people.identity import IdentityData, index_terms
 from casework.people.models import (
     BlindIndex,
@@ -185,6 +188,15 @@ class Generator:
             raise ValueError("No organisation with a project to generate cases in.")
         self.counts = Counts()
         self.now = timezone.now()
+        self.ratings_form = self._ratings_form()
+
+    @staticmethod
+    def _ratings_form() -> FormVersion:
+        """The outcome ratings form that synthetic ratings are 'filled' with."""
+        wanted = {"form__form_id": "casework_outcome_ratings", "form__organisation": None}
+        if not FormVersion.objects.filter(**wanted).exists():
+            load_standard()
+        return FormVersion.objects.filter(**wanted).order_by("-number").first()
 
     # -- drawing -------------------------------------------------------------------------------
     def code(self, prefix: str) -> str:
@@ -321,6 +333,12 @@ class Generator:
             last_attended = contact_day if attended else last_attended
             contact_day += dt.timedelta(days=rng.randint(14, 45))
         case.last_contact_on = last_attended
+        yield from self.reporting(row, intake, last_day, outcome)
+        plan["ratings"] = self.ratings(intake, last_day)
+        for on, _timepoint, _scores in plan["ratings"]:
+            events.append(
+                (EventKind.SUBMISSION, on, "Form submitted: Outcome ratings", {"form_id": RATINGS})
+            )
         yield row(LegalStatus, status=case.immigration_status, since=intake)
         for kind, offset in (("application", 10), ("interview", 60), ("hearing", 150)):
             on = intake + dt.timedelta(days=offset + rng.randint(0, 20))
@@ -433,6 +451,35 @@ class Generator:
             )
         self.counts.outcomes[outcome] = self.counts.outcomes.get(outcome, 0) + 1
 
+    def reporting(
+        self, row: Callable[..., Row], intake: dt.date, last_day: dt.date, outcome: str
+    ) -> Iterator[Row]:
+        """Reporting to the authorities every four to eight weeks; kept almost always, and
+        missed more often in the weeks before someone disengages."""
+        on = intake + dt.timedelta(days=self.rng.randint(7, 30))
+        while on <= last_day:
+            closing_in = (last_day - on).days
+            keeps = 0.6 if outcome == "disengaged" and closing_in < 60 else 0.96
+            kept = self.rng.random() < keeps
+            yield row(Appointment, kind=AppointmentKind.REPORTING, on=on,
+                      outcome="attended" if kept else "missed")  # fmt: skip
+            on += dt.timedelta(days=self.rng.randint(28, 56))
+
+    def ratings(self, intake: dt.date, last_day: dt.date) -> list[tuple[dt.date, str, dict]]:
+        """Outcome ratings at intake and every three months while the person is followed;
+        most people's scores grow by a step now and then, a few fall back."""
+        rng = self.rng
+        scores = {d: rng.choices([0, 1, 2], [35, 45, 20])[0] for d in OutcomeDimension.values}
+        on, timepoint, out = self.day(intake, 0, 14), "intake", []
+        while on < last_day:
+            out.append((on, timepoint, dict(scores)))
+            for dimension, score in scores.items():
+                draw = rng.random()
+                scores[dimension] = min(3, score + 1) if draw < 0.55 else score
+                scores[dimension] = max(0, score - 1) if draw > 0.95 else scores[dimension]
+            on, timepoint = on + dt.timedelta(days=rng.randint(80, 110)), "follow_up"
+        return out
+
     # -- writing -------------------------------------------------------------------------------
     @transaction.atomic
     def write(self, batch: Batch) -> None:
@@ -474,9 +521,49 @@ class Generator:
         Case.objects.bulk_create(cases)
         for model, items in rows.items():
             insert(model, [{"case_id": item.case.pk, **item.values} for item in items], self.now)
+        self.write_ratings(batch)
         self.counts.cases += len(cases)
         self.counts.people += len(batch.people)
         self.counts.events += len(rows.get(TimelineEvent, []))
+
+    def write_ratings(self, batch: Batch) -> None:
+        """Submissions of the outcome ratings form and the typed rows they map to."""
+        form, planned = self.ratings_form, []
+        for case, _head, plan in batch.cases:
+            for on, timepoint, scores in plan.get("ratings", []):
+                answers = {"rating_date": on.isoformat(), "timepoint": timepoint}
+                answers |= {d: str(v) for d, v in scores.items()}
+                answers["total_score"] = str(sum(scores.values()))
+                submission = Submission(
+                    organisation_id=case.organisation_id,
+                    case_id=case.pk,
+                    form_version=form,
+                    status=SubmissionStatus.SUBMITTED,
+                    answers=answers,
+                    submitted_at=self.now,
+                )
+                planned.append((submission, on, timepoint, scores))
+        Submission.objects.bulk_create([p[0] for p in planned], batch_size=500)
+        insert(
+            OutcomeRating,
+            [
+                {
+                    "organisation_id": submission.organisation_id,
+                    "case_id": submission.case_id,
+                    "submission_id": submission.pk,
+                    "rated_on": on,
+                    "timepoint": timepoint,
+                    "dimension": dimension,
+                    "score": score,
+                }
+                for submission, on, timepoint, scores in planned
+                for dimension, score in scores.items()
+            ],
+            self.now,
+        )
+
+
+RATINGS = "casework_outcome_ratings"
 
 
 @dataclass

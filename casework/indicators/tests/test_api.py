@@ -11,6 +11,7 @@ from casework.accounts.demo import create_demo_network
 from casework.accounts.models import Organisation, User
 from casework.core.disclosure import rate_withheld
 from casework.core.testing.personas import World
+from casework.indicators.registry import REGISTRY
 from casework.synthetic.generator import generate
 
 K = 5
@@ -79,15 +80,25 @@ def test_an_observer_never_receives_a_cell_that_reveals_fewer_than_k_people(
         create_demo_network("observer-test-pw")
         generate(cases, seed, dt.date(2026, 6, 30), list(Organisation.objects.all()))
         observer = User.objects.get(username="observer")
-        for code in ("engagement_rate", "disengagement_rate", "removal_rate", "resolution_rate"):
-            for by in ("country", "gender", "detention_status"):
-                cells = values(
-                    observer, code, scope="network", period="2023-01-01..2026-06-30", by=by
-                )["cells"]
+        period = "2023-01-01..2026-06-30"
+        for code in REGISTRY:
+            for by in ("country", "gender", "age_band", "vulnerability"):
+                cells = values(observer, code, scope="network", period=period, by=by)["cells"]
                 hidden = [c for c in cells if c["suppressed"]]
                 for cell in cells:
                     if not cell["suppressed"]:
                         assert not rate_withheld(cell["numerator"], cell["denominator"], K), cell
                 assert len(hidden) != 1, cells  # one hidden group = total minus the others
+        for code in ("retention", "time_to_resolution"):
+            client = APIClient()
+            client.force_authenticate(observer)
+            curves = client.get(
+                f"/api/v1/indicators/{code}/curve/", {"period": period, "by": "country"}
+            ).json()["curves"]
+            for curve in curves:
+                assert curve["people"] is None
+                for point in curve["points"]:
+                    assert point["at_risk"] is None
+                    assert point["events"] == 0 or point["events"] >= K, point
     finally:
         transaction.savepoint_rollback(savepoint)

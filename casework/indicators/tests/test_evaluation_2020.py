@@ -1,7 +1,9 @@
 """The engine reproduces a published evaluation table (DOMAIN.md, 2020 evaluation).
 
 126 people with irregular status: 86% stayed engaged, 12% disengaged or absconded, 2% were
-forcibly removed; 25% reached case resolution. The cohort is built through the public
+forcibly removed; 25% reached case resolution; 99% improved their ability to take part in
+informed decisions and 96% their ability to engage with procedures. The cohort is built
+through the public
 services a case manager uses, then the registry's indicators are computed from it.
 """
 
@@ -19,6 +21,8 @@ EXPECTED = {  # code: (numerator, rounded %, Wilson 95% low, high)
     "disengagement_rate": (15, 12, 0.0735, 0.1872),
     "removal_rate": (3, 2, 0.0081, 0.0677),
     "resolution_rate": (32, 25, 0.1860, 0.3365),
+    "improved_informed_decisions": (125, 99, 0.9564, 0.9986),
+    "improved_engagement_with_procedures": (121, 96, 0.9105, 0.9829),
 }
 
 

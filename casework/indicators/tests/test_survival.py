@@ -1,0 +1,79 @@
+"""Retention and time to resolution: Kaplan-Meier curves counted by the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from casework.cases.models import Case
+from casework.cases.services import close_case
+from casework.core.testing.personas import World
+from casework.indicators.compute import survival, survival_values
+from casework.indicators.tests.conftest import END, START, enrol
+
+
+def test_retention_and_resolution_of_the_2020_cohort(cohort_2020: World) -> None:
+    cases = Case.objects.visible_to(cohort_2020.amina)
+    [retention] = survival("retention", cases, START, END)
+    assert (retention.cases, retention.events) == (126, 15)
+    [drop] = [s for s in retention.steps if s.events]
+    assert (drop.time, drop.at_risk, drop.events) == (90, 126, 15)
+    assert retention.at(365)[0] == pytest.approx(111 / 126)
+    [resolution] = survival("time_to_resolution", cases, START, END)
+    assert (resolution.events, resolution.median) == (32, (None, None, None))
+    [cell] = survival_values("retention", [retention])
+    assert (cell.numerator, cell.denominator, round(cell.rate, 3)) == (15, 126, 0.881)
+
+
+def test_the_median_time_to_resolution_censors_open_cases(world: World) -> None:
+    for i in range(12):
+        case = enrol(world, i)
+        if i < 8:  # resolved after 10, 20, ... 80 days
+            close_case(
+                case,
+                exit_reason="resolved",
+                resolution="humanitarian_permit",
+                on=case.intake_date + dt.timedelta(days=10 * (i + 1)),
+            )
+    cases = Case.objects.visible_to(world.amina)
+    [curve] = survival("time_to_resolution", cases, START, dt.date(2019, 6, 30))
+    # 12 people: resolutions after 10, 20, ... 80 days; 4 open cases censored at 170-173.
+    assert [s.at_risk for s in curve.steps if s.events] == [12, 11, 10, 9, 8, 7, 6, 5]
+    assert curve.median[0] == 60  # S falls to 6/12 with the sixth resolution
+    [cell] = survival_values("time_to_resolution", [curve])
+    assert (cell.rate, cell.numerator, cell.denominator) == (60.0, 8, 12)
+    # Up to the end of February only five resolutions had happened: not yet half.
+    [early] = survival("time_to_resolution", cases, START, dt.date(2019, 2, 28))
+    assert (early.events, early.median[0]) == (5, None)
+
+
+def test_curves_break_down_and_refuse_other_indicators(cohort_2020: World) -> None:
+    cases = Case.objects.visible_to(cohort_2020.amina)
+    [alpha] = survival("retention", cases, START, END, by="organisation")
+    assert (alpha.group, alpha.cases) == ("alpha", 126)
+    with pytest.raises(ValueError):
+        survival("engagement_rate", cases, START, END)
+
+
+def test_the_curve_api_is_exact_inside_and_coarse_outside(cohort_2020: World) -> None:
+    client = APIClient()
+    params = {"scope": "organisation:alpha", "period": "2019"}
+    client.force_authenticate(cohort_2020.amina)
+    inside = client.get("/api/v1/indicators/retention/curve/", params).json()
+    [total] = inside["curves"]
+    assert total["people"] == 126
+    assert [(p["day"], p["at_risk"], p["events"]) for p in total["points"] if p["events"]] == [
+        (90, 126, 15)
+    ]
+    client.force_authenticate(cohort_2020.otto)
+    outside = client.get("/api/v1/indicators/retention/curve/", params).json()
+    [total] = outside["curves"]
+    assert total["people"] is None
+    assert all(p["at_risk"] is None for p in total["points"])
+    assert all(p["events"] == 0 or p["events"] >= 5 for p in total["points"])
+    assert [p["day"] for p in total["points"]][:5] == [0, 30, 60, 90, 120]
+    values = client.get("/api/v1/indicators/time_to_resolution/values/", params).json()
+    assert values["cells"][0]["numerator"] == 32 and values["cells"][0]["value"] is None
+    assert client.get("/api/v1/indicators/removal_rate/curve/", params).status_code == 400
