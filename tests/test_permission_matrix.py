@@ -228,6 +228,9 @@ ROUTES: dict[str, Route] = {
     "api:indicator-values": Route(  # no period given: the answer explains the period format
         EVERYONE - {"nadia"}, kwargs=lambda w: {"code": "removal_rate"}, ok=400
     ),
+    "api:indicator-curve": Route(  # no period given, as above
+        EVERYONE - {"nadia"}, kwargs=lambda w: {"code": "retention"}, ok=400
+    ),
     "api:form-list": Route(EVERYONE - {"nadia"}),
     "api:form-detail": Route(EVERYONE - {"nadia"}, kwargs=form_kwargs),
     "api:case-submission-list": Route(

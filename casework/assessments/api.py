@@ -19,7 +19,7 @@ from rest_framework.viewsets import GenericViewSet
 from casework.api.errors import api_error
 from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
 from casework.assessments.choices import SubmissionStatus
-from casework.assessments.engine import answers_from_json
+from casework.assessments.engine import answers_from_json, with_defaults
 from casework.assessments.models import Form, FormVersion, Submission
 from casework.assessments.services import InvalidAnswers, import_form, save_draft, submit
 from casework.assessments.xlsform import FormRejected
@@ -95,6 +95,19 @@ class FormViewSet(
         return Response(FormSerializer(form).data, status=status.HTTP_201_CREATED)
 
 
+class SubmissionSummarySerializer(serializers.ModelSerializer):
+    """A submission without its answers: lists are not audited reads of personal data."""
+
+    form = serializers.IntegerField(source="form_version.form_id", read_only=True)
+    form_id = serializers.CharField(source="form_version.form.form_id", read_only=True)
+    form_version = serializers.CharField(source="form_version.version", read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = ["id", "form", "form_id", "form_version", "status", "version", "created_at",
+                  "submitted_at"]  # fmt: skip
+
+
 class SubmissionSerializer(serializers.ModelSerializer):
     form = serializers.IntegerField(source="form_version.form_id", read_only=True)
     form_id = serializers.CharField(source="form_version.form.form_id", read_only=True)
@@ -120,7 +133,10 @@ CASE_CODE = OpenApiParameter("case_code", str, OpenApiParameter.PATH, descriptio
 
 class NewSubmissionSerializer(serializers.Serializer):
     form = serializers.IntegerField(help_text="The form's id; its latest version is filled.")
-    answers = serializers.DictField(help_text="Answers by question name; repeats as lists.")
+    answers = serializers.JSONField(
+        help_text="Answers by question name: text, numbers, true for acknowledge, a list of "
+        "choice names for select_multiple, a list of objects for each repeat."
+    )
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, default="submitted")
 
 
@@ -136,12 +152,16 @@ class CaseSubmissionViewSet(
     mixins.RetrieveModelMixin,
     GenericViewSet,
 ):
-    """Forms filled for a case. POST submits answers (or keeps a draft); answers that break
-    the form's rules answer 400 with each field, the rule and the form's message."""
+    """Forms filled for a case: the list without answers, one submission with its answers
+    (an audited read). POST submits answers (or keeps a draft); answers that break the
+    form's rules answer 400 with each field, the rule and the form's message."""
 
     capabilities = CASEWORK
     queryset = Submission.objects.select_related("form_version__form")
-    serializer_class = SubmissionSerializer
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        """Answers only on one submission's read, which is audited."""
+        return SubmissionSummarySerializer if self.action == "list" else SubmissionSerializer
 
     def case(self) -> Case:
         return get_visible_or_404(Case.objects, self.request.user, code=self.kwargs["case_code"])
@@ -160,7 +180,9 @@ class CaseSubmissionViewSet(
         if version is None:
             raise ValidationError({"form": ["This form has no version yet."]})
         try:
-            answers = answers_from_json(version.definition, data["answers"])
+            answers = answers_from_json(
+                version.definition, data["answers"], with_defaults(version.definition)
+            )
         except ValueError as error:
             raise ValidationError({"answers": [str(error)]}) from None
         fill = submit if data["status"] == SubmissionStatus.SUBMITTED else save_draft

@@ -11,6 +11,7 @@ are the same code called early.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,9 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.assessments.expressions import Env, ExpressionError, NodeSet, parse
-from casework.assessments.xlsform import DEFAULT_LANGUAGE, is_dynamic
+from casework.assessments.xlsform import DEFAULT_LANGUAGE, is_dynamic, walk
 
-MAX_REPEATS = 100
+MAX_INSTANCES = 200  # repeat entries in one submission, all repeats and levels together
+MAX_ANSWER = 10_000  # characters in one answer
 QUESTION_TYPES = {
     "text",
     "integer",
@@ -162,16 +164,22 @@ class FormState:
         self.answers: dict[str, Any] = _copy(answers or {})
         self.problems: list[Problem] = []
         self.nodes: list[Node] = []
-        # Twice: values that a non-relevant question held stop counting on the second pass.
-        for _pass in range(2):
+        # Calculations may depend on later ones, and a question that stops being relevant
+        # stops counting: walk the form until nothing changes (a chain of n calculations
+        # needs n + 1 walks; most forms settle in two).
+        children = self.definition["children"]
+        walks = 2 + sum(1 for e in walk(children) if e.get("calculation"))
+        before = None
+        for _pass in range(walks):
             self.problems = []
-            self.nodes = self._walk(self.definition["children"], self.answers, [], "", True)
+            self.nodes = self._walk(children, self.answers, _scope_values(self.answers), "", True)
+            after = json.dumps(self.answers, sort_keys=True)
+            if after == before:
+                break
+            before = after
 
     # Evaluation ------------------------------------------------------------------------------
-    def _env(self, chain: list[Mapping[str, Any]], current: Any = None, **kw: Any) -> Env:
-        values = _scope_values(self.answers)
-        for scope in chain:
-            values.update(_scope_values(scope))
+    def _env(self, values: dict[str, Any], current: Any = None, **kw: Any) -> Env:
         return Env(values=values, current=current, today=self.today, **kw)
 
     def _bool(self, text: str, env: Env) -> bool:
@@ -181,15 +189,17 @@ class FormState:
         self,
         elements: list[dict[str, Any]],
         scope: dict[str, Any],
-        chain: list[dict[str, Any]],
+        values: dict[str, Any],
         prefix: str,
         parent_relevant: bool,
     ) -> list[Node]:
+        """Nodes of `elements` for the answers in `scope`; `values` is what expressions see
+        there (the form's values, overlaid by the repeat instance's own)."""
         nodes = []
         for element in elements:
             name = element.get("name", "")
             node = Node(element=element, key=prefix + name)
-            env = self._env(chain)
+            env = self._env(values)
             try:
                 node.relevant = parent_relevant and (
                     not element.get("relevant") or self._bool(element["relevant"], env)
@@ -201,23 +211,26 @@ class FormState:
             node.hint = _text(element.get("hint"), *self._langs())
             kind = element["type"]
             if kind == "group":
-                node.children = self._walk(element["children"], scope, chain, prefix, node.relevant)
+                node.children = self._walk(
+                    element["children"], scope, values, prefix, node.relevant
+                )
             elif kind == "repeat":
                 instances = scope.get(name)
-                if not isinstance(instances, list):
-                    instances = scope[name] = []
+                if not isinstance(instances, list) or not node.relevant:
+                    instances = scope[name] = []  # a repeat not asked has no entries
                 for index, instance in enumerate(instances):
+                    overlay = {**values, **_scope_values(instance)}
                     node.instances.append(
                         self._walk(
                             element["children"],
                             instance,
-                            [*chain, instance],
+                            overlay,
                             f"{prefix}{name}.{index}.",
                             node.relevant,
                         )
                     )
             elif kind in STORED_TYPES:
-                self._question(node, scope, chain)
+                self._question(node, scope, values)
             nodes.append(node)
         return nodes
 
@@ -236,23 +249,26 @@ class FormState:
 
         return REFERENCE_RE.sub(value, text)
 
-    def _question(self, node: Node, scope: dict[str, Any], chain: list[dict[str, Any]]) -> None:
+    def _set(self, scope: dict[str, Any], values: dict[str, Any], name: str, value: str) -> None:
+        scope[name] = values[name] = value
+
+    def _question(self, node: Node, scope: dict[str, Any], values: dict[str, Any]) -> None:
         element = node.element
         name = node.name
         if element.get("calculation"):
             try:
-                value = parse(element["calculation"]).as_string(self._env(chain))
+                value = parse(element["calculation"]).as_string(self._env(values))
                 # Arithmetic on unanswered questions gives NaN: store "not known yet".
-                scope[name] = value if node.relevant and value != "NaN" else ""
+                self._set(scope, values, name, value if node.relevant and value != "NaN" else "")
             except ExpressionError as error:
                 self.problems.append(Problem(node.key, "calculation", str(error)))
         if not node.relevant:
-            scope[name] = ""
+            self._set(scope, values, name, "")
             if element.get("or_other"):
-                scope[f"{name}_other"] = ""
+                self._set(scope, values, f"{name}_other", "")
             return
         node.value = _as_text(scope.get(name))
-        env = self._env(chain, current=node.value)
+        env = self._env(values, current=node.value)
         try:
             node.required = bool(element.get("required")) and self._bool(element["required"], env)
             node.read_only = bool(element.get("read_only")) and self._bool(
@@ -261,7 +277,7 @@ class FormState:
         except ExpressionError as error:
             self.problems.append(Problem(node.key, "required", str(error)))
         if node.type in ("select_one", "select_multiple"):
-            node.options = self._options(element, chain)
+            node.options = self._options(element, values)
             if element.get("or_other"):
                 node.options.append(("other", _("Other")))
                 other = Node(
@@ -271,18 +287,18 @@ class FormState:
                     relevant="other" in node.value.split(),
                 )
                 other.value = _as_text(scope.get(f"{name}_other")) if other.relevant else ""
-                scope[f"{name}_other"] = other.value
+                self._set(scope, values, f"{name}_other", other.value)
                 node.other = other
         self._check(node, env)
 
-    def _options(self, element: dict[str, Any], chain: list[dict[str, Any]]) -> list[Any]:
+    def _options(self, element: dict[str, Any], values: dict[str, Any]) -> list[Any]:
         choices = self.definition["choices"].get(element["list_name"], [])
         choice_filter = element.get("choice_filter")
         options = []
         for choice in choices:
             if choice_filter:
                 env = self._env(
-                    chain, columns={"name": choice["name"], **choice.get("filters", {})}
+                    values, columns={"name": choice["name"], **choice.get("filters", {})}
                 )
                 try:
                     if not self._bool(choice_filter, env):
@@ -385,24 +401,30 @@ def _prune(scope: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _copy(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers as the engine keeps them (checked in shape by `answers_from_json` first)."""
     return {
-        k: [_copy(i) for i in v] if isinstance(v, list) else _as_text(v) for k, v in answers.items()
+        k: [_copy(i) for i in v if isinstance(i, Mapping)] if isinstance(v, list) else _as_text(v)
+        for k, v in answers.items()
     }
 
 
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _as_text(value: Any) -> str:
-    """An answer as the instance stores it."""
+    """An answer as the instance stores it: text, without control characters."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "OK" if value else ""
     if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value)
+        return " ".join(_as_text(v) for v in value)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%dT%H:%M:%S")
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
-    return str(value).strip()
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return CONTROL_RE.sub("", text).strip()
 
 
 def _type_error(kind: str, value: str) -> str | None:
@@ -430,63 +452,145 @@ def _type_error(kind: str, value: str) -> str | None:
         return _("Enter a time as HH:MM.")
     if kind == "acknowledge" and value != "OK":
         return _("Tick the box or leave it empty.")
+    if len(value) > MAX_ANSWER:
+        return _("This answer is too long (at most %(n)d characters).") % {"n": MAX_ANSWER}
     return None
 
 
-# Answers from a web form -------------------------------------------------------------------------
-def answers_from_post(definition: Mapping[str, Any], data: Any) -> dict[str, Any]:
-    """Answers from posted fields named by path (`age`, `services.0.kind`)."""
-    return _read_scope(definition["children"], data, "")
+# Answers from a web form or an API client ------------------------------------------------------
+EDITABLE = QUESTION_TYPES  # what a person answers; the rest is calculated or kept as it was
 
 
-def _read_scope(elements: list[dict[str, Any]], data: Any, prefix: str) -> dict[str, Any]:
+def _editable(element: Mapping[str, Any]) -> bool:
+    return element["type"] in EDITABLE and not element.get("read_only")
+
+
+def answers_from_post(
+    definition: Mapping[str, Any], data: Any, base: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Answers from posted fields named by path (`age`, `services.0.kind`). What a person
+    does not answer (calculations, hidden and read-only questions, start) comes from `base`:
+    the draft being edited, or the form's defaults."""
+    return _read_scope(definition, definition["children"], data, "", base, [MAX_INSTANCES])
+
+
+def _read_scope(
+    definition: Mapping[str, Any],
+    elements: list[dict[str, Any]],
+    data: Any,
+    prefix: str,
+    base: Mapping[str, Any],
+    budget: list[int],
+) -> dict[str, Any]:
     scope: dict[str, Any] = {}
     for element in elements:
         name = element.get("name", "")
         key = prefix + name
         kind = element["type"]
         if kind == "group":
-            scope.update(_read_scope(element["children"], data, prefix))
+            scope.update(_read_scope(definition, element["children"], data, prefix, base, budget))
         elif kind == "repeat":
-            try:
-                count = min(int(data.get(f"{key}.__count", 0)), MAX_REPEATS)
-            except (TypeError, ValueError):
-                count = 0
+            posted = data.get(f"{key}.__count", "0")
+            count = int(posted) if posted.isascii() and posted.isdigit() else 0
+            count = min(count, budget[0])
+            budget[0] -= count
+            earlier = base.get(name) if isinstance(base.get(name), list) else []
             scope[name] = [
-                _read_scope(element["children"], data, f"{key}.{i}.") for i in range(count)
+                _read_scope(
+                    definition,
+                    element["children"],
+                    data,
+                    f"{key}.{i}.",
+                    earlier[i]
+                    if i < len(earlier)
+                    else with_defaults(definition, element["children"]),
+                    budget,
+                )
+                for i in range(count)
             ]
+        elif not _editable(element):
+            if kind in STORED_TYPES:
+                scope[name] = base.get(name, "")
         elif kind == "select_multiple":
             scope[name] = " ".join(v for v in data.getlist(key) if v)
-            if element.get("or_other"):
-                scope[f"{name}_other"] = data.get(f"{key}_other", "")
-        elif kind in QUESTION_TYPES | {"hidden", "calculate", "start", "end", "today"}:
+        else:
             scope[name] = data.get(key, "")
-            if element.get("or_other"):
-                scope[f"{name}_other"] = data.get(f"{key}_other", "")
+        if element.get("or_other"):
+            scope[f"{name}_other"] = data.get(f"{key}_other", "")
     return scope
 
 
-def answers_from_json(definition: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
-    """Answers from an API client: numbers, booleans and lists are accepted as such."""
-    known = _names(definition["children"])
-    unknown = sorted(set(data) - known)
-    if unknown:
+def answers_from_json(
+    definition: Mapping[str, Any], data: Any, base: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Answers from an API client, checked in shape: an object of answers by question name,
+    numbers, booleans and lists (for select_multiple) accepted, repeats as lists of objects.
+    Raises ValueError naming the first answer that does not fit."""
+    return _json_scope(definition, definition["children"], data, "", base, [MAX_INSTANCES])
+
+
+def _json_scope(
+    definition: Mapping[str, Any],
+    elements: list[dict[str, Any]],
+    data: Any,
+    path: str,
+    base: Mapping[str, Any],
+    budget: list[int],
+) -> dict[str, Any]:
+    if not isinstance(data, Mapping):
         raise ValueError(
-            _("Not questions of this form: %(names)s.") % {"names": ", ".join(unknown)}
+            _("%(path)s: expected an object of answers.") % {"path": path or "answers"}
         )
-    return _copy(data)
+    questions = {e["name"]: e for e in _in_scope(elements)}
+    others = {f"{n}_other" for n, e in questions.items() if e.get("or_other")}
+    scope: dict[str, Any] = {
+        name: base.get(name, "")
+        for name, element in questions.items()
+        if not _editable(element) and element["type"] in STORED_TYPES
+    }
+    for name, value in data.items():
+        where = f"{path}{name}"
+        element = questions.get(name)
+        if element is None and name not in others:
+            raise ValueError(_("%(path)s is not a question of this form.") % {"path": where})
+        if element is not None and element["type"] == "repeat":
+            if not isinstance(value, list) or len(value) > budget[0]:
+                raise ValueError(
+                    _("%(path)s: expected a list of at most %(n)d entries.")
+                    % {"path": where, "n": budget[0]}
+                )
+            budget[0] -= len(value)
+            scope[name] = [
+                _json_scope(
+                    definition,
+                    element["children"],
+                    item,
+                    f"{where}.{i}.",
+                    with_defaults(definition, element["children"]),
+                    budget,
+                )
+                for i, item in enumerate(value)
+            ]
+        elif element is not None and not _editable(element):
+            raise ValueError(_("%(path)s is calculated or read-only.") % {"path": where})
+        elif isinstance(value, list) and (element or {}).get("type") == "select_multiple":
+            if not all(isinstance(v, str) for v in value):
+                raise ValueError(_("%(path)s: expected a list of choice names.") % {"path": where})
+            scope[name] = _as_text(value)
+        elif value is None or isinstance(value, (str, int, float, bool)):
+            scope[name] = _as_text(value)
+        else:
+            raise ValueError(_("%(path)s: expected a single answer.") % {"path": where})
+    return scope
 
 
-def _names(elements: list[dict[str, Any]]) -> set[str]:
-    names: set[str] = set()
+def _in_scope(elements: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The named elements of one scope: groups opened, repeats not entered."""
     for element in elements:
         if element["type"] == "group":
-            names |= _names(element["children"])
+            yield from _in_scope(element["children"])
         elif element.get("name"):
-            names.add(element["name"])
-            if element.get("or_other"):
-                names.add(f"{element['name']}_other")
-    return names
+            yield element
 
 
 def with_defaults(
@@ -524,10 +628,10 @@ def apply_action(definition: Mapping[str, Any], answers: dict[str, Any], action:
     parts = path.split(".")
     if verb == "add":
         target, element = _locate(definition["children"], answers, parts)
-        if target is not None and element is not None and len(target) < MAX_REPEATS:
+        if target is not None and element is not None and _instances(answers) < MAX_INSTANCES:
             target.append(with_defaults(definition, element["children"]))
             return True
-    elif verb == "remove" and len(parts) >= 2 and parts[-1].isdigit():
+    elif verb == "remove" and len(parts) >= 2 and _index(parts[-1]) is not None:
         target, _element = _locate(definition["children"], answers, parts[:-1])
         index = int(parts[-1])
         if target is not None and index < len(target):
@@ -549,9 +653,23 @@ def _locate(
         return None, None
     if len(parts) == 1:
         return instances, element
-    if not parts[1].isdigit() or int(parts[1]) >= len(instances):
+    index = _index(parts[1])
+    if index is None or index >= len(instances):
         return None, None
-    return _locate(element["children"], instances[int(parts[1])], parts[2:])
+    return _locate(element["children"], instances[index], parts[2:])
+
+
+def _instances(scope: Mapping[str, Any]) -> int:
+    """How many repeat entries the answers hold, at every level."""
+    return sum(
+        len(value) + sum(_instances(instance) for instance in value)
+        for value in scope.values()
+        if isinstance(value, list)
+    )
+
+
+def _index(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _flat_repeats(elements: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -10,27 +10,15 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 
+from casework.assessments.choices import SubmissionStatus
+from casework.assessments.engine import STORED_TYPES
 from casework.assessments.models import Form, FormVersion, Submission
-from casework.assessments.xlsform import DEFAULT_LANGUAGE, write_xlsform
+from casework.assessments.xlsform import DEFAULT_LANGUAGE, append_text_row, write_xlsform
+from casework.audit.models import Action
+from casework.audit.services import record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIXED = ["submission", "case", "form_version", "submitted_at"]
-STORED = {
-    "text",
-    "integer",
-    "decimal",
-    "date",
-    "datetime",
-    "time",
-    "acknowledge",
-    "select_one",
-    "select_multiple",
-    "calculate",
-    "hidden",
-    "start",
-    "end",
-    "today",
-}
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -50,7 +38,7 @@ def columns_of(children: list[dict[str, Any]], repeat: str = "") -> Iterator[dic
         if element["type"] in ("group", "repeat"):
             inner = element["name"] if element["type"] == "repeat" else repeat
             yield from columns_of(element["children"], inner)
-        elif element["type"] in STORED and element.get("name"):
+        elif element["type"] in STORED_TYPES and element.get("name"):
             yield {**element, "repeat": repeat}
             if element.get("or_other"):
                 yield {"type": "text", "name": f"{element['name']}_other", "repeat": repeat}
@@ -120,7 +108,19 @@ def codebook(form: Form) -> list[list[str]]:
     return rows
 
 
-def submissions_response(form: Form, submissions: Iterable[Submission], fmt: str) -> HttpResponse:
+def submissions_response(form: Form, user: Any, fmt: str) -> HttpResponse:
+    """The submitted answers to `form` that `user` may see, as CSV or XLSX (audited)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    submissions = (
+        Submission.objects.visible_to(user)
+        .filter(form_version__form=form, status=SubmissionStatus.SUBMITTED)
+        .select_related("case", "form_version")
+        .order_by("pk")
+    )
+    record(
+        Action.EXPORT, object_type="assessments.submission", object_id=f"form:{form.pk}", user=user
+    )
     header, rows = table(form, submissions)
     stem = f"{slugify(form.form_id) or 'form'}-submissions"
     if fmt == "csv":
@@ -135,12 +135,12 @@ def submissions_response(form: Form, submissions: Iterable[Submission], fmt: str
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "submissions"
-        sheet.append(header)
+        append_text_row(sheet, header)
         for row in rows:
-            sheet.append(_safe(row))
+            append_text_row(sheet, row)
         book = workbook.create_sheet("codebook")
         for row in codebook(form):
-            book.append(_safe(row))
+            append_text_row(book, row)
         out = io.BytesIO()
         workbook.save(out)
         return _download(out.getvalue(), f"{stem}.xlsx", XLSX)
@@ -148,9 +148,9 @@ def submissions_response(form: Form, submissions: Iterable[Submission], fmt: str
 
 
 def _safe(row: list[str]) -> list[str]:
-    """Cells that a spreadsheet would run as formulas are prefixed with an apostrophe."""
+    """CSV cells that a spreadsheet would run as formulas are prefixed with an apostrophe."""
     return [
-        f"'{cell}" if cell[:1] in ("=", "+", "-", "@") and not _number(cell) else cell
+        f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(cell) else cell
         for cell in row
     ]
 

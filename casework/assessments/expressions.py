@@ -31,6 +31,8 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeAlias
 
+import regex
+
 __all__ = [
     "FUNCTIONS",
     "Env",
@@ -49,6 +51,7 @@ MAX_NESTING = 32
 MAX_DEPTH = 256
 MAX_REGEX_PATTERN = 500
 MAX_REGEX_SUBJECT = 10_000
+REGEX_TIMEOUT = 0.25  # seconds
 
 
 class ExpressionError(ValueError):
@@ -915,26 +918,32 @@ def _translate(value: Value, source: Value, target: Value) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _compile_regex(pattern: str) -> re.Pattern[str]:
+def _compile_regex(pattern: str) -> Any:
     if len(pattern) > MAX_REGEX_PATTERN:
         raise ExpressionError(f"regular expression longer than {MAX_REGEX_PATTERN} characters")
     try:
-        return re.compile(pattern)
-    except (re.error, RecursionError, OverflowError, ValueError) as error:
+        return regex.compile(pattern, flags=regex.VERSION0)
+    except (regex.error, RecursionError, OverflowError, ValueError) as error:
         raise ExpressionError(f"invalid regular expression {pattern!r}: {error}") from None
 
 
 def _regex(value: Value, pattern: Value) -> bool:
     """ODK's regex(): does the pattern match anywhere in the text (search, not fullmatch).
 
-    Python's engine backtracks, so the text is bounded as well as the pattern.
+    Backtracking patterns such as (a|aa)+ can take exponential time, so the text is bounded
+    and the search stops after REGEX_TIMEOUT seconds (the `regex` engine's timeout).
     """
     text = _string(value)
     if len(text) > MAX_REGEX_SUBJECT:
         raise ExpressionError(
             f"regex() on a text longer than {MAX_REGEX_SUBJECT} characters is not allowed"
         )
-    return _compile_regex(_string(pattern)).search(text) is not None
+    try:
+        return _compile_regex(_string(pattern)).search(text, timeout=REGEX_TIMEOUT) is not None
+    except TimeoutError:
+        raise ExpressionError(
+            "regex() took too long on this answer; simplify the pattern"
+        ) from None
 
 
 def _if(evaluation: _Evaluation, condition: Node, then: Node, otherwise: Node) -> Value:

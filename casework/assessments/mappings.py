@@ -9,6 +9,7 @@ client summary) keep their answers in the submission only.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from casework.assessments.models import (
     Submission,
 )
 from casework.cases.choices import Vulnerability
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,12 +45,12 @@ def _outcome_ratings(submission: Submission, answers: dict[str, Any], on: dt.dat
             **_common(submission),
             submission=submission,
             rated_on=on,
-            timepoint=answers["timepoint"],
+            timepoint=answers.get("timepoint", ""),
             dimension=dimension,
             score=int(answers[dimension]),
         )
         for dimension in OutcomeDimension.values
-        if answers.get(dimension, "") != ""
+        if answers.get(dimension, "") in ("0", "1", "2", "3")
     )
 
 
@@ -100,5 +103,11 @@ def apply_mapping(submission: Submission) -> None:
     if mapping is None or not form.is_standard:
         return
     answers = submission.answers
-    on = dt.date.fromisoformat(answers[mapping.date_field])
+    try:
+        on = dt.date.fromisoformat(answers.get(mapping.date_field, ""))
+    except ValueError:
+        # A later version of the form without its date: the submission stands, unmapped.
+        logger.warning("Submission %s of %s has no %s: not mapped.", submission.pk,
+                       form.form_id, mapping.date_field)  # fmt: skip
+        return
     mapping.write(submission, answers, on)

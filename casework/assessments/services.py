@@ -23,7 +23,7 @@ from casework.assessments.xlsform import FormError, FormRejected, read_xlsform
 from casework.cases.choices import EventKind
 from casework.cases.models import Case
 from casework.cases.services import CaseRuleError, add_event, require_open
-from casework.core.access import principal_of
+from casework.core.access import Principal, principal_of
 from casework.core.roles import Capability
 
 STANDARD_DIR = Path(__file__).resolve().parent / "standard"
@@ -37,15 +37,20 @@ class InvalidAnswers(ValidationError):
         super().__init__([f"{p.field}: {p.message}" for p in problems])
 
 
-def _owner_for(user: User, network: bool) -> Organisation | None:
+def may_add_forms(principal: Principal) -> bool:
+    """Coordinators publish network forms; organisation admins add their organisation's."""
+    if principal.is_network:
+        return principal.can(Capability.FORMS_PUBLISH)
+    return principal.is_organisation and principal.can(Capability.FORMS_MANAGE)
+
+
+def _owner_for(user: User) -> Organisation | None:
     """Who a new form belongs to: the network (coordinators) or the caller's organisation."""
     principal = principal_of(user)
-    if network:
-        if not principal.can(Capability.FORMS_PUBLISH):
-            raise PermissionDenied
-        return None
-    if not (principal.is_organisation and principal.can(Capability.FORMS_MANAGE)):
+    if not may_add_forms(principal):
         raise PermissionDenied
+    if principal.is_network:
+        return None
     return Organisation.objects.get(pk=principal.organisation_id)
 
 
@@ -64,7 +69,7 @@ def import_form(
     (None: the network). Refused forms raise FormRejected and store nothing.
     """
     if by is not None:
-        organisation = _owner_for(by, principal_of(by).is_network)
+        organisation = _owner_for(by)
     parsed = read_xlsform(data, filename)
     form, _created = Form.objects.select_for_update().get_or_create(
         organisation=organisation,
@@ -132,6 +137,12 @@ def load_standard(*, stdout: Any = None) -> list[FormVersion]:
     return loaded
 
 
+def _lock_open(case: Case) -> None:
+    """The case, locked for this transaction, must be open (a closure racing a submission
+    waits for it, then refuses it)."""
+    require_open(Case.objects.select_for_update().get(pk=case.pk))
+
+
 def _evaluate(version: FormVersion, answers: Mapping[str, Any]) -> FormState:
     return FormState(version.definition, answers)
 
@@ -147,7 +158,7 @@ def save_draft(
     expected_version: int | None = None,
 ) -> Submission:
     """Keep answers unfinished: nothing is checked but the case being open."""
-    require_open(case)
+    _lock_open(case)
     state = _evaluate(version, answers)
     if submission is None:
         return Submission.objects.create(
@@ -190,7 +201,7 @@ def submit(
 ) -> Submission:
     """Check every answer against the form's rules, store the submission with its form
     version, put it on the case's timeline and write the typed rows of standard forms."""
-    require_open(case)
+    _lock_open(case)
     state = _evaluate(version, answers)
     if state.problems:
         raise InvalidAnswers(state.problems)
@@ -240,7 +251,13 @@ def _stamp(definition: Mapping[str, Any], answers: dict[str, Any], now: Any) -> 
 
 
 @transaction.atomic
-def discard_draft(submission: Submission, *, by: User | None = None) -> None:
+def discard_draft(
+    submission: Submission, *, by: User | None = None, expected_version: int | None = None
+) -> None:
+    """Throw a draft away (its creation and deletion stay in the audit log)."""
+    _lock_open(submission.case)
     if not submission.is_draft:
         raise CaseRuleError(_("A submitted form cannot be discarded."))
+    if expected_version is not None and expected_version != submission.version:
+        raise CaseRuleError(_("Someone else saved this draft meanwhile; reload it first."))
     submission.delete()

@@ -29,21 +29,16 @@ from casework.assessments.services import (
     InvalidAnswers,
     discard_draft,
     import_form,
+    may_add_forms,
     save_draft,
     submit,
 )
 from casework.assessments.xlsform import FormRejected
-from casework.audit.models import Action
-from casework.audit.services import record, record_read
+from casework.audit.services import record_read
 from casework.cases.models import Case
-from casework.cases.services import CaseRuleError
 from casework.core.access import get_visible_or_404
 from casework.core.roles import CASEWORK, Capability
 from casework.core.views import AccessMixin
-
-
-def can_add_forms(principal: Any) -> bool:
-    return principal.can(Capability.FORMS_PUBLISH) or principal.can(Capability.FORMS_MANAGE)
 
 
 class FormListView(AccessMixin, ListView):
@@ -70,7 +65,7 @@ class FormListView(AccessMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        if can_add_forms(self.principal):
+        if may_add_forms(self.principal):
             context["upload_form"] = UploadForm()
         return context
 
@@ -81,7 +76,7 @@ class FormUploadView(AccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        if not can_add_forms(self.principal):
+        if not may_add_forms(self.principal):
             raise PermissionDenied
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -146,19 +141,7 @@ class SubmissionExportView(AccessMixin, View):
 
     def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         form = get_visible_or_404(Form.objects, request.user, pk=pk)
-        submissions = (
-            Submission.objects.visible_to(request.user)
-            .filter(form_version__form=form, status="submitted")
-            .select_related("case", "form_version")
-            .order_by("pk")
-        )
-        record(
-            Action.EXPORT,
-            object_type="assessments.submission",
-            object_id=f"form:{form.pk}",
-            user=request.user,
-        )
-        return exports.submissions_response(form, submissions, fmt)
+        return exports.submissions_response(form, request.user, fmt)
 
 
 # Filling forms on a case --------------------------------------------------------------------------
@@ -200,54 +183,56 @@ class FillMixin(AccessMixin):
     def handle(
         self, case: Case, version: FormVersion, submission: Submission | None
     ) -> HttpResponse:
-        request = self.request
-        answers = answers_from_post(version.definition, request.POST)
-        action = request.POST.get("_action", "")
-        expected = _int(request.POST.get("_version"))
+        """One press of a button on the form: add or remove an entry, discard, save a
+        draft or submit. Anything refused shows the form again with what was typed."""
+        post = self.request.POST
+        base = submission.answers if submission else with_defaults(version.definition)
+        answers = answers_from_post(version.definition, post, base)
+        action = post.get("_action", "submit")
+        if action.startswith(("add:", "remove:")):
+            apply_action(version.definition, answers, action)
+            return self.render_form(case, version, answers, submission=submission)
         try:
-            if action.startswith(("add:", "remove:")):
-                apply_action(version.definition, answers, action)
-                return self.render_form(case, version, answers, submission=submission)
-            if action == "discard" and submission is not None:
-                discard_draft(submission, by=request.user)
-                messages.success(request, _("Draft discarded."))
-                return HttpResponseRedirect(case.get_absolute_url() + "#forms-h")
-            if action == "draft":
-                saved = save_draft(
-                    case,
-                    version,
-                    answers,
-                    by=request.user,
-                    submission=submission,
-                    expected_version=expected,
-                )
-                messages.success(request, _("Draft saved. Finish it any time from the case page."))
-                return HttpResponseRedirect(saved.get_absolute_url())
-            done = submit(
-                case,
-                version,
-                answers,
-                by=request.user,
-                submission=submission,
-                expected_version=expected,
-            )
+            return self.perform(action, case, version, answers, submission)
         except InvalidAnswers:
-            messages.error(request, _("Some answers need attention; nothing was submitted yet."))
+            messages.error(
+                self.request, _("Some answers need attention; nothing was submitted yet.")
+            )
             return self.render_form(
                 case, version, answers, submission=submission, complete=True, status=400
             )
-        except (CaseRuleError, ValidationError) as error:
-            messages.error(request, " ".join(error.messages))
+        except ValidationError as error:  # the case's and the draft's rules
+            messages.error(self.request, " ".join(error.messages))
             return self.render_form(case, version, answers, submission=submission, status=400)
-        messages.success(request, _("Form submitted; it is on the case's timeline."))
-        return HttpResponseRedirect(done.get_absolute_url())
+
+    def perform(
+        self,
+        action: str,
+        case: Case,
+        version: FormVersion,
+        answers: dict[str, Any],
+        submission: Submission | None,
+    ) -> HttpResponse:
+        user, expected = self.request.user, _int(self.request.POST.get("_version"))
+        if action == "discard" and submission is not None:
+            discard_draft(submission, by=user, expected_version=expected)
+            messages.success(self.request, _("Draft discarded."))
+            return HttpResponseRedirect(case.get_absolute_url() + "#forms-h")
+        service = save_draft if action == "draft" else submit
+        saved = service(
+            case, version, answers, by=user, submission=submission, expected_version=expected
+        )
+        messages.success(
+            self.request,
+            _("Draft saved. Finish it any time from the case page.")
+            if action == "draft"
+            else _("Form submitted; it is on the case's timeline."),
+        )
+        return HttpResponseRedirect(saved.get_absolute_url())
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 class NewSubmissionView(FillMixin, View):
@@ -261,10 +246,10 @@ class NewSubmissionView(FillMixin, View):
         return version
 
     def form_pk(self) -> int:
-        value = self.request.GET.get("form") or self.request.POST.get("_form")
-        if not value or not value.isdigit():
+        pk = _int(self.request.GET.get("form") or self.request.POST.get("_form"))
+        if pk is None:
             raise Http404
-        return int(value)
+        return pk
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
         case = self.case()
@@ -325,8 +310,9 @@ class CheckView(FillMixin, View):
     def post(self, request: HttpRequest, code: str, version: int) -> HttpResponse:
         self.case()  # the caller works on this case
         form_version = get_visible_or_404(FormVersion.objects, request.user, pk=version)
-        answers = answers_from_post(form_version.definition, request.POST)
-        state = FormState(form_version.definition, answers, language=self.language(form_version))
+        definition = form_version.definition
+        answers = answers_from_post(definition, request.POST, with_defaults(definition))
+        state = FormState(definition, answers, language=self.language(form_version))
         state.hide_unshown_errors(complete=False)
         for node in state.all_nodes():
             node.posted_options = request.POST.get(f"_options.{node.key}", "")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -93,7 +94,7 @@ COLUMN_ALIASES = {
 }
 EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter")
 APPEARANCES = {"minimal", "horizontal", "horizontal-compact", "multiline", "field-list"}
-SETTINGS = {"form_title", "form_id", "version", "default_language", "style", "instance_name"}
+SETTINGS = {"form_title", "form_id", "version", "default_language"}
 SETTING_ALIASES = {
     "title": "form_title",
     "set_form_title": "form_title",
@@ -104,7 +105,11 @@ CHOICE_MEDIA = {"image", "big-image", "audio", "video"}
 YES = {"yes", "true", "true()", "1"}
 NO = {"", "no", "false", "false()", "0"}
 DEFAULT_LANGUAGE = "default"
-NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+# Casework names answers by path (`services.0.kind`): no dots, and ASCII so that every name
+# makes a distinct element id on the page.
+NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+MAX_UNPACKED = 50 * 1024 * 1024  # an .xlsx is a zip: refuse what unpacks beyond this
+MAX_ROWS = 5_000  # rows on the survey sheet, and (x10) on the choices sheet
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,8 @@ def _file_type(data: bytes, filename: str) -> str:
                     )
                 ]
             )
+        if extension != ".xls":
+            _check_unpacked(data)
         return extension
     if extension in TEXT_EXTENSIONS:
         try:
@@ -185,6 +192,19 @@ def _file_type(data: bytes, filename: str) -> str:
             )
         ]
     )
+
+
+def _check_unpacked(data: bytes) -> None:
+    """A zip bomb (a small .xlsx that unpacks to gigabytes) is refused before it is read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FormRejected([FormError(_("This file is damaged or not a spreadsheet."))]) from None
+    if unpacked > MAX_UNPACKED:
+        raise FormRejected(
+            [FormError(_("This workbook unpacks to more than 50 MB; it cannot be a form."))]
+        )
 
 
 def _column(header: str) -> tuple[str, str]:
@@ -267,6 +287,15 @@ def read_xlsform(data: bytes, filename: str) -> ParsedForm:
                 )
             ]
         )
+    if len(workbook.survey) > MAX_ROWS or len(workbook.choices or []) > 10 * MAX_ROWS:
+        raise FormRejected(
+            [
+                FormError(
+                    _("The form has more than %(n)d rows of questions (or 10 times as many "
+                      "choices); split it into several forms.") % {"n": MAX_ROWS}
+                )
+            ]
+        )  # fmt: skip
     builder = _Builder(workbook, PurePath(filename).stem)
     builder.check_support()
     if not builder.errors:
@@ -379,6 +408,17 @@ class _Builder:
             element = self._element(row, type_text, control)
             name = element.get("name", "")
             repeats = tuple(e["name"] for e in stack[1:] if e["type"] == "repeat")
+            if name and not NAME_RE.match(name):
+                self.error(
+                    _(
+                        "The name '%(name)s' cannot be used in Casework: use letters a-z, "
+                        "digits, _ and -, starting with a letter or _."
+                    )
+                    % {"name": name},
+                    "survey",
+                    number,
+                    "name",
+                )
             if name:
                 if (repeats, name) in scoped:
                     self.error(
@@ -648,9 +688,9 @@ def write_xlsform(definition: dict[str, Any]) -> bytes:
     survey = workbook.active
     survey.title = "survey"
     columns = _headers(languages, _used_columns(definition["children"]))
-    survey.append(columns)
+    append_text_row(survey, columns)
     for cells in _survey_rows(definition["children"], columns):
-        survey.append(cells)
+        append_text_row(survey, cells)
     choices = workbook.create_sheet("choices")
     filter_columns = sorted(
         {f for items in definition["choices"].values() for c in items for f in c.get("filters", {})}
@@ -658,26 +698,38 @@ def write_xlsform(definition: dict[str, Any]) -> bytes:
     label_columns = [
         f"label::{lang}" if lang != DEFAULT_LANGUAGE else "label" for lang in languages
     ]
-    choices.append(["list_name", "name", *label_columns, *filter_columns])
+    append_text_row(choices, ["list_name", "name", *label_columns, *filter_columns])
     for list_name, items in definition["choices"].items():
         for choice in items:
             labels = [choice["label"].get(lang, "") for lang in languages]
             filters = [choice.get("filters", {}).get(f, "") for f in filter_columns]
-            choices.append([list_name, choice["name"], *labels, *filters])
+            append_text_row(choices, [list_name, choice["name"], *labels, *filters])
     settings = workbook.create_sheet("settings")
-    settings.append(["form_title", "form_id", "version", "default_language"])
+    append_text_row(settings, ["form_title", "form_id", "version", "default_language"])
     default = definition["default_language"]
-    settings.append(
+    append_text_row(
+        settings,
         [
             definition["title"],
             definition["form_id"],
             definition["version"],
             default if default != DEFAULT_LANGUAGE else "",
-        ]
+        ],
     )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def append_text_row(sheet: Any, cells: list[Any]) -> None:
+    """A row of text: a cell such as "=HYPERLINK(...)" stays text, never a formula, and
+    characters a workbook cannot hold are dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in cells])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
 
 
 def walk(children: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

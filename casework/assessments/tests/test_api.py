@@ -114,3 +114,33 @@ def test_a_draft_by_api_and_another_organisations_case(
         == 404
     )
     assert Submission.objects.count() == 1
+
+
+def test_the_list_carries_no_answers_and_one_submissions_read_is_audited(
+    api_client: APIClient, world: World, case: Case, standard: dict[str, Form]
+) -> None:
+    from casework.assessments.services import submit
+    from casework.audit.models import AuditEntry
+
+    version = standard["casework_client_summary"].current_version()
+    answers = {"summary_date": REFERRED.isoformat(), "age_band": "25_34", "gender": "female"}
+    submission = submit(case, version, answers, by=world.amina)
+    api_client.force_authenticate(world.amina)
+    url = f"/api/v1/cases/{case.code}/submissions/"
+    reads = AuditEntry.objects.filter(action="read", object_id=str(submission.pk))
+    [listed] = api_client.get(url).json()["results"]
+    assert "answers" not in listed and not reads.exists()
+    one = api_client.get(f"{url}{submission.pk}/").json()
+    assert one["answers"]["gender"] == "female" and reads.count() == 1
+
+
+def test_answers_of_the_wrong_shape_are_a_400_not_a_crash(
+    api_client: APIClient, world: World, case: Case, standard: dict[str, Form]
+) -> None:
+    api_client.force_authenticate(world.amina)
+    url = f"/api/v1/cases/{case.code}/submissions/"
+    form = standard["casework_client_summary"]
+    for answers in ({"services": ["legal_aid"]}, {"gender": ["a", ["b"]]}, "text", [1]):
+        response = api_client.post(url, {"form": form.pk, "answers": answers}, format="json")
+        assert response.status_code == 400, answers
+    assert not Submission.objects.exists()

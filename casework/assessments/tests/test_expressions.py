@@ -939,3 +939,8 @@ def test_python_code_in_a_string_is_only_a_string(code: str) -> None:
     assert same(parse(f"concat({quote}{code}{quote}, '')").evaluate(ENV), code)
     with pytest.raises(ExpressionError):
         parse(code)
+
+
+def test_a_catastrophic_pattern_stops_with_an_error_instead_of_stalling() -> None:
+    with pytest.raises(ExpressionError, match="took too long"):  # 60 characters: centuries
+        parse("regex(., '^(a|aa)+$')").as_bool(Env({}, current="a" * 60 + "!"))

@@ -267,3 +267,43 @@ def test_the_import_command_names_each_error_or_imports(world: World, tmp_path: 
     assert Form.objects.get().organisation == world.alpha
     with pytest.raises(CommandError, match="No organisation"):
         call_command("forms", "import", str(good), "--organisation", "nowhere")
+
+
+def test_names_casework_cannot_path_are_refused(db: None) -> None:
+    data = md(
+        "| survey |\n| | type | name | label |\n| | text | r.0.x | X |\n| | text | âge | Age |"
+    )
+    errors = refusal(data, "names.md")
+    assert len(errors) == 2 and all("letters a-z" in e for e in errors)
+    assert errors[0].startswith("sheet 'survey', row 2, column 'name'")
+
+
+def test_settings_casework_does_not_use_are_refused_not_dropped(db: None) -> None:
+    data = md(
+        "| survey |\n| | type | name | label |\n| | text | a | A |\n"
+        "| settings |\n| | form_id | instance_name |\n| | f | concat('x', ${a}) |"
+    )
+    assert refusal(data, "s.md") == [
+        "sheet 'settings', row 2, column 'instance_name': The setting 'instance_name' is not "
+        "supported by Casework."
+    ]
+
+
+def test_a_workbook_that_unpacks_to_a_huge_size_is_refused_unread(db: None) -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<a/>" + b" " * (60 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 1024 * 1024
+    assert refusal(buffer.getvalue(), "bomb.xlsx") == [
+        "This workbook unpacks to more than 50 MB; it cannot be a form."
+    ]
+
+
+def test_a_label_that_looks_like_a_formula_survives_the_round_trip(db: None) -> None:
+    data = md('| survey |\n| | type | name | label |\n| | text | a | =HYPERLINK("x") |')
+    parsed = read_xlsform(data, "f.md")
+    again = read_xlsform(write_xlsform(parsed.definition), "f.xlsx")
+    assert again.definition == parsed.definition

@@ -245,3 +245,46 @@ def test_submissions_export_as_csv_and_xlsx_with_a_codebook(
     client.force_login(world.beth)  # Beta's supervisor: none of Alpha's answers
     beta = client.get(reverse("assessments:submission-export", args=[form.pk, "csv"]))
     assert case.code not in beta.content.decode()
+
+
+def test_an_organisations_own_form_is_not_found_by_another(client: Client, world: World) -> None:
+    from casework.assessments.services import import_form
+
+    own = import_form(md("| survey |\n| | type | name | label |\n| | text | why | Why? |"),
+                      "own.md", by=world.olga)  # fmt: skip
+    client.force_login(world.bilal)
+    assert client.get(own.form.get_absolute_url()).status_code == 404
+    assert client.get(reverse("assessments:form-export", args=[own.form_id, 1])).status_code == 404
+    client.force_login(world.amina)
+    assert client.get(own.form.get_absolute_url()).status_code == 200
+
+
+def test_odd_input_on_the_fill_page_is_not_an_error(
+    client: Client, world: World, case: Case, standard: dict[str, Form]
+) -> None:
+    client.force_login(world.amina)
+    url = reverse("assessments:fill", args=[case.code])
+    assert client.get(url + "?form=\u00b2").status_code == 404
+    form = standard["casework_client_summary"]
+    response = client.post(url, {"_form": form.pk, "_action": "remove:services.\u00b2"})
+    assert response.status_code == 200
+
+
+def test_an_answer_with_control_characters_still_exports(
+    client: Client, world: World, case: Case, standard: dict[str, Form]
+) -> None:
+    form = standard["casework_client_summary"]
+    answers = {
+        "summary_date": REFERRED.isoformat(),
+        "age_band": "25_34",
+        "gender": "female",
+        "key_achievements": "=1+1\x0b done",
+    }
+    submit(case, form.current_version(), answers, by=world.amina)
+    client.force_login(world.sam)
+    response = client.get(reverse("assessments:submission-export", args=[form.pk, "xlsx"]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content))["submissions"]
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("key_achievements") + 1)
+    assert (cell.value, cell.data_type) == ("=1+1 done", "s")
