@@ -16,6 +16,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--audit-entries", type=int, default=20_000)
     parser.add_argument("--cases", type=int, default=10_000, help="for casework generate")
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=100_000,
+        help="cases for the second dashboard timing (0 to skip; generating them takes minutes)",
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="casework-bench-")
     os.environ.setdefault("CASEWORK_VAR_DIR", tmp)
@@ -29,10 +35,14 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-    from benchmarks import audit, generate
+    from benchmarks import audit, dashboard, generate
 
     audit.run(args.audit_entries)
     generate.run(args.cases)
+    dashboard.run(f"{args.cases:,} generated")
+    if args.large > args.cases:
+        generate.run(args.large - args.cases, seed=2)
+        dashboard.run(f"{args.large:,} generated")
     sys.stdout.flush()
 
 

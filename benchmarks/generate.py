@@ -11,10 +11,10 @@ from casework.accounts.models import Organisation
 from casework.synthetic.generator import generate
 
 
-def run(cases: int) -> None:
+def run(cases: int, seed: int = 1) -> None:
     create_demo_network("benchmark-password")
     started = time.perf_counter()
-    counts = generate(cases, 1, dt.date(2026, 6, 30), list(Organisation.objects.all()))
+    counts = generate(cases, seed, dt.date(2026, 6, 30), list(Organisation.objects.all()))
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/", include("casework.cases.urls")),
     path("cases/", include("casework.immigration.urls")),
     path("", include("casework.assessments.urls")),
+    path("evidence/", include("casework.indicators.urls")),
     path("people/", include("casework.people.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("casework.api.urls")),

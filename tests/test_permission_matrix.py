@@ -199,6 +199,12 @@ ROUTES: dict[str, Route] = {
         method="post",
         object_of_alpha=True,
     ),
+    "indicators:dashboard": Route(EVERYONE - {"nadia"}),
+    "indicators:definitions": Route(EVERYONE - {"nadia"}),
+    "indicators:export": Route(EVERYONE - {"nadia"}, kwargs=lambda w: {"fmt": "csv"}),
+    # No indicator named: not found, for those who may look behind a figure at all.
+    "indicators:cases-behind": Route(WORKERS, ok=404),
+    "indicators:targets": Route(EVERYONE - {"nadia"}),
     "audit:entry-list": Route({"olga", "boris", "nora"}),
     "audit:entry-export": Route({"olga", "boris", "nora"}),
     "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),

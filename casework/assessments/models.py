@@ -197,11 +197,8 @@ class OutcomeRating(TypedRow):
         ordering = ["case", "dimension", "rated_on", "pk"]
         verbose_name = _("outcome rating")
         verbose_name_plural = _("outcome ratings")
-        indexes = [
-            models.Index(
-                fields=["organisation", "dimension", "case", "rated_on"], name="rating_dim"
-            )
-        ]
+        # First and latest rating of a case on one dimension: the indicators' lookups.
+        indexes = [models.Index(fields=["case", "dimension", "rated_on"], name="rating_case_dim")]
         constraints = [
             models.CheckConstraint(condition=Q(score__lte=3), name="rating_score_0_3"),
         ]

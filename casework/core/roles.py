@@ -31,6 +31,7 @@ class Capability(models.TextChoices):
     AUDIT_VIEW = "audit.view", _("Search and export the audit log of one's scope")
     FORMS_PUBLISH = "forms.publish", _("Publish network-standard forms")
     FORMS_MANAGE = "forms.manage", _("Add the organisation's own forms")
+    TARGETS_MANAGE = "targets.manage", _("Set baselines and targets of one's scope")
     INDICATORS_PSEUDONYMISED = "indicators.pseudonymised", _("See pseudonymised evidence")
     INDICATORS_AGGREGATED = "indicators.aggregated", _("See aggregated indicators")
 
@@ -59,9 +60,15 @@ _CASEWORKER = {
     C.INDICATORS_AGGREGATED,
 }
 _SUPERVISOR = _CASEWORKER | {C.CASES_SUPERVISE}
-_ORG_ADMIN = _SUPERVISOR | {C.ORG_MANAGE, C.MEMBERS_MANAGE, C.AUDIT_VIEW, C.FORMS_MANAGE}
+_ORG_ADMIN = _SUPERVISOR | {
+    C.ORG_MANAGE,
+    C.MEMBERS_MANAGE,
+    C.AUDIT_VIEW,
+    C.FORMS_MANAGE,
+    C.TARGETS_MANAGE,
+}
 _EVALUATOR = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_PSEUDONYMISED, C.INDICATORS_AGGREGATED}
-_COORDINATOR = _EVALUATOR | {C.AUDIT_VIEW, C.FORMS_PUBLISH}
+_COORDINATOR = _EVALUATOR | {C.AUDIT_VIEW, C.FORMS_PUBLISH, C.TARGETS_MANAGE}
 _OBSERVER = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_AGGREGATED}
 
 ROLES: dict[str, Role] = {

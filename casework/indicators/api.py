@@ -21,13 +21,7 @@ from casework.accounts.models import Organisation
 from casework.cases.models import Case
 from casework.core.access import principal_of
 from casework.core.roles import Capability
-from casework.indicators.compute import (
-    case_rates,
-    published,
-    published_curve,
-    survival,
-    survival_values,
-)
+from casework.indicators.compute import published, published_curve, survival, values_of
 from casework.indicators.periods import PeriodError, parse_period
 from casework.indicators.registry import REGISTRY
 
@@ -99,16 +93,13 @@ class IndicatorViewSet(viewsets.ViewSet):
     def values(self, request: Request, code: str) -> Response:
         """Each cell: value, numerator, denominator, 95% interval and `suppressed`. For
         `time_to_resolution` the value is the median in days; for `retention`, the share
-        still engaged a year after intake (numerator: events; denominator: people)."""
-        indicator, start, end, by = self.query(code)
+        still engaged a year after intake (numerator: events; denominator: people); for the
+        counts (`beneficiaries`, `new_groups`) the number of people, without denominator."""
+        _indicator, start, end, by = self.query(code)
         params = request.query_params
         cases, inside = self.scope(request, params.get("scope", "network"))
-        if indicator.kind == "survival":
-            cells = survival_values(code, survival(code, cases, start, end, by)) if by else []
-            cells += survival_values(code, survival(code, cases, start, end))
-        else:
-            cells = case_rates(code, cases, start, end, by) if by else []
-            cells += case_rates(code, cases, start, end)
+        cells = values_of(code, cases, start, end, by) if by else []
+        cells += values_of(code, cases, start, end)
         shown = published(cells, inside_organisation=inside)
         return Response(
             {

@@ -27,7 +27,7 @@ from django.db.models.lookups import LessThan
 from casework.assessments.models import OutcomeRating
 from casework.cases.choices import Engagement, ExitReason
 from casework.cases.models import EngagementPeriod
-from casework.core.disclosure import rate_withheld, threshold
+from casework.core.disclosure import count_withheld, rate_withheld, threshold
 from casework.immigration.choices import AppointmentKind, AppointmentOutcome
 from casework.immigration.models import Appointment
 from casework.indicators.registry import DISAGGREGATIONS, REGISTRY
@@ -62,40 +62,61 @@ def age_band_at_intake(prefix: str = "") -> Cases:
     )
 
 
-Counted = tuple[QuerySet, Q, Q | None]  # rows, numerator condition, denominator condition
+# What each kind of indicator counts: the rows (cases, or appointments for compliance), and
+# for each indicator its numerator and denominator conditions (None: every row).
+Conditions = dict[str, tuple[Q, Q | None]]
+STATUS = {
+    "engagement_rate": Engagement.ENGAGED,
+    "disengagement_rate": Engagement.DISENGAGED,
+    "removal_rate": Engagement.REMOVED,
+}
 
 
-def _status_counts(code: str, cases: QuerySet, end: dt.date) -> Counted:
+def _status_rows(codes: list[str], cases: QuerySet, end: dt.date) -> tuple[QuerySet, Conditions]:
     latest = EngagementPeriod.objects.filter(case=OuterRef("pk"), started_on__lte=end).order_by(
         "-started_on", "-pk"
     )
     rows = cases.annotate(status_at_end=Subquery(latest.values("status")[:1]))
-    if code == "resolution_rate":
-        numerator = Q(exit_reason=ExitReason.RESOLVED, closed_on__lte=end)
-    else:
-        status = {
-            "engagement_rate": Engagement.ENGAGED,
-            "disengagement_rate": Engagement.DISENGAGED,
-            "removal_rate": Engagement.REMOVED,
-        }[code]
-        numerator = Q(status_at_end=status)
-    return rows, numerator, None
+    conditions: Conditions = {}
+    for code in codes:
+        if code == "resolution_rate":
+            conditions[code] = (Q(exit_reason=ExitReason.RESOLVED, closed_on__lte=end), None)
+        else:
+            conditions[code] = (Q(status_at_end=STATUS[code]), None)
+    return rows, conditions
 
 
-def _improvement_counts(dimension: str, cases: QuerySet, end: dt.date) -> Counted:
-    ratings = OutcomeRating.objects.filter(
-        case=OuterRef("pk"), dimension=dimension, rated_on__lte=end
-    )
-    rows = cases.annotate(
-        first_score=Subquery(ratings.order_by("rated_on", "pk").values("score")[:1]),
-        latest_score=Subquery(ratings.order_by("-rated_on", "-pk").values("score")[:1]),
-        ratings=Subquery(ratings.order_by().values("case").annotate(n=Count("pk")).values("n")[:1]),
-    )
-    rated_twice = Q(ratings__gte=2)
-    return rows, rated_twice & Q(latest_score__gt=F("first_score")), rated_twice
+def _improvement_rows(
+    codes: list[str], cases: QuerySet, end: dt.date
+) -> tuple[QuerySet, Conditions]:
+    conditions: Conditions = {}
+    for code in codes:
+        dimension = REGISTRY[code].dimension
+        ratings = OutcomeRating.objects.filter(
+            case=OuterRef("pk"), dimension=dimension, rated_on__lte=end
+        )
+        cases = cases.annotate(
+            **{
+                f"first_{dimension}": Subquery(
+                    ratings.order_by("rated_on", "pk").values("score")[:1]
+                ),
+                f"latest_{dimension}": Subquery(
+                    ratings.order_by("-rated_on", "-pk").values("score")[:1]
+                ),
+                f"ratings_{dimension}": Subquery(
+                    ratings.order_by().values("case").annotate(n=Count("pk")).values("n")[:1]
+                ),
+            }
+        )
+        rated_twice = Q(**{f"ratings_{dimension}__gte": 2})
+        improved = Q(**{f"latest_{dimension}__gt": F(f"first_{dimension}")})
+        conditions[code] = (rated_twice & improved, rated_twice)
+    return cases, conditions
 
 
-def _compliance_counts(cases: QuerySet, start: dt.date, end: dt.date) -> Counted:
+def _compliance_rows(
+    codes: list[str], cases: QuerySet, start: dt.date, end: dt.date
+) -> tuple[QuerySet, Conditions]:
     rows = Appointment.objects.filter(
         case__in=cases.values("pk"),
         kind=AppointmentKind.REPORTING,
@@ -103,51 +124,166 @@ def _compliance_counts(cases: QuerySet, start: dt.date, end: dt.date) -> Counted
         on__lte=end,
         outcome__in=(AppointmentOutcome.ATTENDED, AppointmentOutcome.MISSED),
     )
-    return rows, Q(outcome=AppointmentOutcome.ATTENDED), None
+    return rows, {code: (Q(outcome=AppointmentOutcome.ATTENDED), None) for code in codes}
+
+
+def _rows(
+    kind: str, codes: list[str], cases: QuerySet, start: dt.date, end: dt.date
+) -> tuple[QuerySet, Conditions, str]:
+    """The counted rows of one kind of indicator, their conditions, and the prefix that
+    leads from a row to its case's columns."""
+    if kind == "compliance":
+        return (*_compliance_rows(codes, cases, start, end), "case__")
+    cohort = cases.filter(intake_date__gte=start, intake_date__lte=end)
+    if kind == "improvement":
+        return (*_improvement_rows(codes, cohort, end), "")
+    return (*_status_rows(codes, cohort, end), "")
+
+
+def _check(codes: list[str], by: str | None) -> None:
+    for code in codes:
+        if code not in REGISTRY:
+            raise KeyError(f"No indicator {code}.")
+        if by is not None and by not in REGISTRY[code].disaggregations:
+            raise ValueError(f"{code} cannot be broken down by {by}.")
+
+
+def _group_column(rows: QuerySet, by: str | None, prefix: str) -> tuple[QuerySet, str | None]:
+    column = DISAGGREGATIONS[by] if by else None
+    if column == "age_band_at_intake":
+        return rows.annotate(age_band_at_intake=age_band_at_intake(prefix)), column
+    return rows, (prefix + column if column else None)
+
+
+def _group_name(value: Any) -> str:
+    return str(value) if value is not None else "none"
+
+
+def rates(
+    codes: list[str], cases: QuerySet, start: dt.date, end: dt.date, by: str | None = None
+) -> dict[str, list[Value]]:
+    """Values of several rate indicators over `cases` for [start, end], one per group of
+    `by`: one query for each kind of indicator, however many indicators of that kind."""
+    _check(codes, by)
+    out: dict[str, list[Value]] = {}
+    kinds: dict[str, list[str]] = {}
+    for code in codes:
+        kinds.setdefault(REGISTRY[code].kind, []).append(code)
+    for kind, of_kind in kinds.items():
+        rows, conditions, prefix = _rows(kind, of_kind, cases, start, end)
+        rows, column = _group_column(rows, by, prefix)
+        counts = {}
+        for i, code in enumerate(of_kind):
+            numerator, denominator = conditions[code]
+            counts[f"n{i}"] = Count("pk", filter=numerator, distinct=True)
+            counts[f"d{i}"] = Count("pk", filter=denominator, distinct=True)
+        if column:
+            grouped = list(rows.values(column).annotate(**counts).order_by(column))
+        else:
+            grouped = [rows.aggregate(**counts)]
+        for i, code in enumerate(of_kind):
+            values = []
+            for row in grouped:
+                n, d = row[f"n{i}"], row[f"d{i}"]
+                if d:
+                    low, high = wilson(n, d)
+                    group = _group_name(row[column]) if column else None
+                    values.append(Value(group, n, d, n / d, low, high))
+            # One order on every database (they sort NULL differently): "none" last.
+            out[code] = sorted(values, key=lambda v: (v.group == "none", v.group or ""))
+    return out
+
+
+def _served(cases: QuerySet, start: dt.date, end: dt.date) -> QuerySet:
+    """Cases open at some time in [start, end]."""
+    return cases.filter(intake_date__lte=end).exclude(closed_on__lt=start)
+
+
+def _counted(code: str, cases: QuerySet, start: dt.date, end: dt.date) -> QuerySet:
+    """The cases whose people a count indicator counts."""
+    rows = _served(cases, start, end)
+    if code == "new_groups":  # cohorts the scope did not serve in the year before
+        year_before = _served(cases, start - dt.timedelta(days=365), start - dt.timedelta(1))
+        rows = rows.exclude(project__target_cohort__in=year_before.values("project__target_cohort"))
+    return rows
+
+
+def counts(
+    codes: list[str], cases: QuerySet, start: dt.date, end: dt.date, by: str | None = None
+) -> dict[str, list[Value]]:
+    """People counted by the count indicators (people served, people in new groups)."""
+    _check(codes, by)
+    out: dict[str, list[Value]] = {}
+    for code in codes:
+        if REGISTRY[code].kind != "count":
+            raise ValueError(f"{code} is not a count.")
+        rows, column = _group_column(_counted(code, cases, start, end), by, "")
+        people = {"n": Count("person", distinct=True)}
+        grouped = (
+            list(rows.values(column).annotate(**people).order_by(column))
+            if column
+            else [rows.aggregate(**people)]
+        )
+        values = [  # the value of a count is the count itself; it has no denominator
+            Value(
+                _group_name(row[column]) if column else None, row["n"], None, row["n"], None, None
+            )
+            for row in grouped
+            if row["n"] or not column
+        ]
+        out[code] = sorted(values, key=lambda v: (v.group == "none", v.group or ""))
+    return out
+
+
+def values_of(
+    code: str, cases: QuerySet, start: dt.date, end: dt.date, by: str | None = None
+) -> list[Value]:
+    """`code`'s cells, whatever its kind (one per group of `by`, or the total)."""
+    _check([code], by)
+    kind = REGISTRY[code].kind
+    if kind == "survival":
+        return survival_values(code, survival(code, cases, start, end, by))
+    if kind == "count":
+        return counts([code], cases, start, end, by)[code]
+    return rates([code], cases, start, end, by)[code]
 
 
 def case_rates(
     code: str, cases: QuerySet, start: dt.date, end: dt.date, by: str | None = None
 ) -> list[Value]:
     """`code`'s value over `cases` for the period [start, end], one per group of `by`."""
-    if code not in REGISTRY:
-        raise KeyError(f"No indicator {code}.")
+    return rates([code], cases, start, end, by)[code]
+
+
+def members(
+    code: str,
+    cases: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    *,
+    part: str = "numerator",
+    by: str | None = None,
+    group: str | None = None,
+) -> QuerySet:
+    """The cases behind a figure: those counted in its numerator (or denominator), in one
+    group of a breakdown. For the people allowed to see them, never published."""
+    _check([code], by)
     indicator = REGISTRY[code]
-    if by is not None and by not in indicator.disaggregations:
-        raise ValueError(f"{code} cannot be broken down by {by}.")
-    prefix = ""
-    if indicator.kind == "compliance":
-        rows, numerator, denominator = _compliance_counts(cases, start, end)
-        prefix = "case__"
+    if indicator.kind == "survival":
+        raise ValueError(f"{code} is a curve: its cases are the cohort's.")
+    if indicator.kind == "count":
+        rows, prefix = _counted(code, cases, start, end), ""
     else:
-        cohort = cases.filter(intake_date__gte=start, intake_date__lte=end)
-        if indicator.kind == "improvement":
-            rows, numerator, denominator = _improvement_counts(indicator.dimension, cohort, end)
-        else:
-            rows, numerator, denominator = _status_counts(code, cohort, end)
-    counts = {
-        "d": Count("pk", filter=denominator, distinct=True),
-        "n": Count("pk", filter=numerator, distinct=True),
-    }
-    column = DISAGGREGATIONS[by] if by else None
-    if column == "age_band_at_intake":
-        rows = rows.annotate(age_band_at_intake=age_band_at_intake(prefix))
-    elif column:
-        column = prefix + column
-    if column:
-        grouped = list(rows.values(column).annotate(**counts).order_by(column))
-    else:
-        grouped = [rows.aggregate(**counts)]
-    values = []
-    for row in grouped:
-        n, d = row["n"], row["d"]
-        if not d:
-            continue
-        low, high = wilson(n, d)
-        group = (str(row[column]) if row[column] is not None else "none") if column else None
-        values.append(Value(group, n, d, n / d, low, high))
-    # One order on every database (they sort NULL differently): "none" last.
-    return sorted(values, key=lambda v: (v.group == "none", v.group or ""))
+        rows, conditions, prefix = _rows(indicator.kind, [code], cases, start, end)
+        numerator, denominator = conditions[code]
+        condition = numerator if part == "numerator" else denominator
+        if condition is not None:
+            rows = rows.filter(condition)
+    rows, column = _group_column(rows, by, prefix)
+    if column and group is not None:
+        rows = rows.filter(**{f"{column}__isnull": True} if group == "none" else {column: group})
+    ids = rows.values("case_id" if prefix else "pk")
+    return cases.filter(pk__in=ids)
 
 
 # Survival ----------------------------------------------------------------------------------------
@@ -309,11 +445,19 @@ def published(
     if inside_organisation:
         return values
     hidden = {
-        i for i, v in enumerate(values) if rate_withheld(v.numerator or 0, v.denominator or 0, k)
+        i
+        for i, v in enumerate(values)
+        if (
+            count_withheld(v.numerator or 0, k)
+            if v.denominator is None
+            else rate_withheld(v.numerator or 0, v.denominator, k)
+        )
     }
     if len(values) > 1 and len(hidden) == 1:
         others = [i for i in range(len(values)) if i not in hidden]
-        hidden.add(min(others, key=lambda i: (values[i].denominator or 0, i)))
+        hidden.add(
+            min(others, key=lambda i: (values[i].denominator or values[i].numerator or 0, i))
+        )
     return [
         Value(v.group, None, None, None, None, None, suppressed=True) if i in hidden else v
         for i, v in enumerate(values)

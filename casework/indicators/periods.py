@@ -41,3 +41,44 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
     except ValueError as error:
         raise PeriodError(str(error)) from None
     raise PeriodError(_("Write the period as 2025, 2025-Q2, 2025-03 or 2025-01-01..2025-06-30."))
+
+
+def sub_periods(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """The period cut for a series: quarters over a year or more, months over shorter spans."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    step = 3 if months > 6 else 1
+    out = []
+    year, month = start.year, start.month
+    if step == 3:
+        month = 3 * ((month - 1) // 3) + 1
+    while dt.date(year, month, 1) <= end:
+        last_month = month + step - 1
+        first = max(dt.date(year, month, 1), start)
+        last = min(dt.date(year, last_month, calendar.monthrange(year, last_month)[1]), end)
+        label = f"{year}-Q{(month + 2) // 3}" if step == 3 else f"{year}-{month:02d}"
+        out.append((label, first, last))
+        month += step
+        if month > 12:
+            year, month = year + 1, month - 12
+    return out
+
+
+def presets(today: dt.date) -> list[str]:
+    """Periods offered in the picker: this and last year, the last four quarters, and the
+    last three months."""
+    quarter = (today.month - 1) // 3 + 1
+    quarters = []
+    year = today.year
+    for _i in range(4):
+        quarters.append(f"{year}-Q{quarter}")
+        quarter -= 1
+        if quarter == 0:
+            year, quarter = year - 1, 4
+    months = []
+    year, month = today.year, today.month
+    for _i in range(3):
+        months.append(f"{year}-{month:02d}")
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return [str(today.year), str(today.year - 1), *quarters, *months]

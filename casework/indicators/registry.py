@@ -54,6 +54,10 @@ SURVIVAL_RULE = _(
     "period's end. Cases closed for another reason are censored at closure, open cases at the "
     "period's end. 95% intervals on the log-log scale; the median's by Brookmeyer-Crowley."
 )
+SERVED_RULE = _(
+    "Cases open at any time in the period: intake on or before its end, not closed before it "
+    "starts. A person with two cases counts once."
+)
 COMPLIANCE_RULE = _(
     "Events: reporting appointments dated in the period whose outcome is recorded, for every "
     "case in scope whatever its intake date. Cancelled and pending appointments do not count."
@@ -159,6 +163,29 @@ REGISTRY: dict[str, Indicator] = {
             unit=_("days"),
             time_rule=SURVIVAL_RULE,
             kind="survival",
+        ),
+        Indicator(
+            "beneficiaries",
+            _("People served"),
+            _("Distinct people with a case open at any time in the period."),
+            _("people with a case open during the period"),
+            _("none: a count"),
+            unit=_("people"),
+            time_rule=SERVED_RULE,
+            kind="count",
+        ),
+        Indicator(
+            "new_groups",
+            _("People in new groups"),
+            _(
+                "People served in the period from target cohorts that the same scope did not "
+                "serve in the year before the period starts."
+            ),
+            _("people served from target cohorts new to the scope"),
+            _("none: a count"),
+            unit=_("people"),
+            time_rule=SERVED_RULE,
+            kind="count",
         ),
         Indicator(
             "reporting_compliance",

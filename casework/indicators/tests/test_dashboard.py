@@ -1,0 +1,95 @@
+"""The evidence pages: dashboards by scope, the cases behind a figure, downloads."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from django.test import Client
+from django.urls import reverse
+
+from casework.cases.models import Case
+from casework.cases.services import close_case
+from casework.core.testing.personas import World
+from casework.indicators.tests.conftest import enrol
+
+URL = "/evidence/"
+
+
+def test_staff_see_their_organisation_exactly_with_links_to_the_cases(
+    cohort_2020: World, client: Client
+) -> None:
+    client.force_login(cohort_2020.amina)
+    page = client.get(URL, {"period": "2019"}).content.decode()
+    assert "Evidence — Alpha Association" in page
+    assert "<strong>86%</strong>" in page and "108</a> / 126" in page  # engagement
+    assert "<strong>99%</strong>" in page  # improved informed decision-making
+    assert "Exact figures: your own organisation." in page
+    assert "indicator=removal_rate&amp;period=2019" in page
+    behind = client.get(
+        reverse("indicators:cases-behind"), {"indicator": "removal_rate", "period": "2019"}
+    ).content.decode()
+    removed = Case.objects.filter(exit_reason="removed")
+    assert "3 cases in the numerator" in behind
+    assert all(case.code in behind for case in removed)
+
+
+def test_an_observer_sees_the_network_only_and_small_cells_withheld(
+    cohort_2020: World, client: Client
+) -> None:
+    client.force_login(cohort_2020.otto)
+    page = client.get(URL, {"period": "2019"}).content.decode()
+    assert "Evidence — the network" in page
+    assert '<th scope="col">BE</th>' in page  # broken down by country by default
+    assert "&lt;5</abbr>" in page  # 3 removals are withheld
+    assert "cases-behind" not in page and "108 / 126" in page
+    assert client.get(URL, {"scope": "organisation", "period": "2019"}).status_code == 400
+    behind = client.get(
+        reverse("indicators:cases-behind"), {"indicator": "removal_rate", "period": "2019"}
+    )
+    assert behind.status_code == 403
+
+
+def test_a_closure_shows_on_the_next_load(world: World, client: Client) -> None:
+    cases = [enrol(world, i) for i in range(6)]
+    client.force_login(world.amina)
+    before = client.get(URL, {"period": "2019", "by": ""}).content.decode()
+    assert "0</a> / 6" in before.split("Case resolution rate")[1][:600]
+    close_case(
+        cases[0],
+        exit_reason="resolved",
+        resolution="humanitarian_permit",
+        on=cases[0].intake_date + dt.timedelta(days=30),
+    )
+    after = client.get(URL, {"period": "2019", "by": ""}).content.decode()
+    assert "1</a> / 6" in after.split("Case resolution rate")[1][:600]
+
+
+def test_bad_choices_are_explained(world: World, client: Client) -> None:
+    client.force_login(world.amina)
+    response = client.get(URL, {"period": "last year"})
+    assert response.status_code == 400 and "2025-Q2" in response.content.decode()
+    page = client.get(URL, {"period": "2019", "by": "nationality"}).content.decode()
+    assert "Break down by one of" in page
+
+
+def test_the_table_downloads_as_shown(cohort_2020: World, client: Client) -> None:
+    client.force_login(cohort_2020.otto)
+    response = client.get(reverse("indicators:export", args=["csv"]), {"period": "2019"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert "withheld" in rows[0][0]
+    header = rows[1]
+    removal = next(r for r in rows[2:] if r[0] == "removal_rate" and r[1] == "all")
+    assert removal[header.index("suppressed")] == "True" and removal[2] == ""
+    engaged = next(r for r in rows[2:] if r[0] == "engagement_rate" and r[1] == "BE")
+    assert engaged[header.index("numerator")] == "108"
+    xlsx = client.get(reverse("indicators:export", args=["xlsx"]), {"period": "2019"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_every_indicator_has_its_definition(world: World, client: Client) -> None:
+    client.force_login(world.otto)
+    page = client.get(reverse("indicators:definitions")).content.decode()
+    for code in ("engagement_rate", "retention", "time_to_resolution", "reporting_compliance"):
+        assert f'id="{code}"' in page

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from casework.indicators import views
+
+app_name = "indicators"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("indicators/", views.DefinitionsView.as_view(), name="definitions"),
+    path("cases/", views.CasesBehindView.as_view(), name="cases-behind"),
+    path("targets/", views.TargetListView.as_view(), name="targets"),
+    path("export.<str:fmt>", views.ExportView.as_view(), name="export"),
+]

@@ -1,0 +1,224 @@
+"""Evidence pages: the organisation and network dashboards, the indicators' definitions,
+the cases behind a figure (for their organisation's staff), and downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from casework.cases.models import Case
+from casework.core.roles import CASEWORK, Capability
+from casework.core.views import AccessMixin
+from casework.indicators.compute import members
+from casework.indicators.dashboard import Dashboard, ScopeError, build, scope_for, table
+from casework.indicators.forms import TargetForm
+from casework.indicators.models import Target
+from casework.indicators.periods import PeriodError, parse_period, presets
+from casework.indicators.registry import DISAGGREGATIONS, REGISTRY
+from casework.indicators.services import progress, set_target
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class EvidenceMixin(AccessMixin):
+    capabilities = (Capability.INDICATORS_AGGREGATED,)
+
+    def query(self) -> tuple[str, str, str | None, list[str]]:
+        """Scope, period and breakdown from the query string, with sensible defaults: one's
+        own organisation this year; the network broken down by country."""
+        params = self.request.GET
+        default_scope = "organisation" if self.principal.is_organisation else "network"
+        scope = params.get("scope") or default_scope
+        period = params.get("period") or str(timezone.localdate().year)
+        by = params.get("by", "country" if scope == "network" else "") or None
+        errors = []
+        if by is not None and by not in DISAGGREGATIONS:
+            errors.append(f"Break down by one of: {', '.join(DISAGGREGATIONS)}.")
+            by = None
+        return scope, period, by, errors
+
+    def dashboard(self) -> tuple[Dashboard | None, dict[str, Any]]:
+        scope_code, period, by, errors = self.query()
+        context: dict[str, Any] = {
+            "period": period,
+            "by": by or "",
+            "scope_code": scope_code,
+            "presets": presets(timezone.localdate()),
+            "breakdowns": list(DISAGGREGATIONS),
+            "can_choose_scope": self.principal.is_organisation,
+            "errors": errors,
+        }
+        try:
+            start, end = parse_period(period)
+            scope = scope_for(self.principal, scope_code)
+        except (PeriodError, ScopeError) as error:
+            context["errors"].append(str(error))
+            return None, context
+        return build(scope, start, end, by), context
+
+
+class DashboardView(EvidenceMixin, View):
+    """Organisation staff: their organisation, exact, or the network. Network roles
+    (observers included): the network, each country side by side, disclosure-controlled."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        dashboard, context = self.dashboard()
+        targets = []
+        if dashboard is not None:
+            scoped = Target.objects.visible_to(request.user).filter(
+                organisation=dashboard.scope.organisation
+            )
+            targets = [progress(t, request.user) for t in scoped]
+        context.update(
+            targets=targets,
+            dashboard=dashboard,
+            can_see_cases=bool(dashboard and dashboard.scope.inside)
+            and self.principal.can_all(CASEWORK),
+            query=request.GET.urlencode(),
+        )
+        return render(
+            request, "indicators/dashboard.html", context, status=400 if dashboard is None else 200
+        )
+
+
+class ExportView(EvidenceMixin, View):
+    """The dashboard's table as CSV or XLSX, exactly as the page shows it."""
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        dashboard, context = self.dashboard()
+        if dashboard is None:
+            return HttpResponse(" ".join(context["errors"]), status=400, content_type="text/plain")
+        header, lines = table(dashboard)
+        note = (
+            f"Casework evidence, {dashboard.scope.code}, {dashboard.start} to {dashboard.end}. "
+            + (
+                "Exact figures of one's own organisation."
+                if dashboard.scope.inside
+                else f"Cells under {settings.DISCLOSURE_THRESHOLD} people are withheld (empty)."
+            )
+        )
+        name = f"casework-evidence-{dashboard.scope.code}-{context['period']}"
+        if fmt == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow([note])
+            writer.writerow(header)
+            writer.writerows(["" if v is None else v for v in line] for line in lines)
+            response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+        else:
+            from openpyxl import Workbook
+
+            workbook = Workbook()
+            sheet = workbook.active
+            sheet.title = "indicators"
+            sheet.append([note])
+            sheet.append(header)
+            for line in lines:
+                sheet.append(line)
+            out = io.BytesIO()
+            workbook.save(out)
+            response = HttpResponse(out.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return response
+
+
+class DefinitionsView(AccessMixin, View):
+    """Every indicator's definition: what it counts, over what, by which rule."""
+
+    capabilities = (Capability.INDICATORS_AGGREGATED,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            "indicators/definitions.html",
+            {"indicators": REGISTRY.values(), "threshold": settings.DISCLOSURE_THRESHOLD},
+        )
+
+
+class CasesBehindView(EvidenceMixin, View):
+    """The cases counted in a figure of one's own organisation (never another's)."""
+
+    capabilities = (*CASEWORK, Capability.INDICATORS_AGGREGATED)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        params = request.GET
+        code = params.get("indicator", "")
+        if code not in REGISTRY or REGISTRY[code].kind == "survival":
+            raise Http404
+        try:
+            start, end = parse_period(params.get("period", ""))
+        except PeriodError:
+            raise Http404 from None
+        by = params.get("by") or None
+        if by is not None and by not in REGISTRY[code].disaggregations:
+            raise Http404
+        if not self.principal.is_organisation:
+            raise PermissionDenied
+        cases = Case.objects.visible_to(request.user)
+        part = "denominator" if params.get("part") == "denominator" else "numerator"
+        behind = members(
+            code, cases, start, end, part=part, by=by, group=params.get("group") or None
+        )
+        return render(
+            request,
+            "indicators/cases_behind.html",
+            {
+                "indicator": REGISTRY[code],
+                "part": part,
+                "group": params.get("group", ""),
+                "period": params.get("period"),
+                "cases": behind.select_related("project").order_by("code")[:500],
+                "count": behind.count(),
+            },
+        )
+
+
+class TargetListView(AccessMixin, View):
+    """Targets of the network and of one's organisation, with progress to date; those who
+    set targets (coordinators, organisation admins) add or change them here."""
+
+    capabilities = (Capability.INDICATORS_AGGREGATED,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(TargetForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not self.principal.can(Capability.TARGETS_MANAGE):
+            raise PermissionDenied
+        form = TargetForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                set_target(request.user, data.pop("indicator"), **data)
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                messages.success(request, _("Target saved."))
+                return HttpResponseRedirect(reverse("indicators:targets"))
+        return self.page(form, status=400)
+
+    def page(self, form: TargetForm, status: int = 200) -> HttpResponse:
+        targets = Target.objects.visible_to(self.request.user).select_related("organisation")
+        return render(
+            self.request,
+            "indicators/targets.html",
+            {
+                "progress": [progress(t, self.request.user) for t in targets],
+                "form": form if self.principal.can(Capability.TARGETS_MANAGE) else None,
+            },
+            status=status,
+        )
