@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Least
 from django.db.models.lookups import LessThan
 
 from casework.assessments.models import OutcomeRating
-from casework.cases.choices import Engagement, ExitReason
+from casework.cases.choices import OUTCOME_TYPE, Engagement, ExitReason
 from casework.cases.models import EngagementPeriod
 from casework.core.disclosure import count_withheld, rate_withheld, threshold
 from casework.immigration.choices import AppointmentKind, AppointmentOutcome
@@ -79,8 +79,12 @@ def _status_rows(codes: list[str], cases: QuerySet, end: dt.date) -> tuple[Query
     rows = cases.annotate(status_at_end=Subquery(latest.values("status")[:1]))
     conditions: Conditions = {}
     for code in codes:
+        resolved = Q(exit_reason=ExitReason.RESOLVED, closed_on__lte=end)
         if code == "resolution_rate":
-            conditions[code] = (Q(exit_reason=ExitReason.RESOLVED, closed_on__lte=end), None)
+            conditions[code] = (resolved, None)
+        elif outcome_type := REGISTRY[code].dimension:  # resolution of one outcome type
+            of_type = [r for r, t in OUTCOME_TYPE.items() if t == outcome_type]
+            conditions[code] = (resolved & Q(resolution__in=of_type), None)
         else:
             conditions[code] = (Q(status_at_end=STATUS[code]), None)
     return rows, conditions

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 # Breakdown → the case column it groups by (`age_band` is the age at intake, computed).
@@ -20,6 +21,16 @@ DISAGGREGATIONS = {
     "gender": "person__gender",
     "age_band": "age_band_at_intake",
     "vulnerability": "vulnerabilities__flag",
+}
+DISAGGREGATION_LABELS = {
+    "organisation": _("Organisation"),
+    "country": _("Country"),
+    "project": _("Project"),
+    "target_cohort": _("Target cohort"),
+    "detention_status": _("Detention status at referral"),
+    "gender": _("Gender"),
+    "age_band": _("Age band at intake"),
+    "vulnerability": _("Vulnerability group"),
 }
 COHORT_RULE = _(
     "Cohort: cases with intake in the period. Status at the end of the period; a case closed "
@@ -109,6 +120,29 @@ REGISTRY: dict[str, Indicator] = {
             _("Share of enrolled people who reached a temporary or permanent migration outcome."),
             _("cases closed with a resolution outcome by the end of the period"),
             CASES_ENROLLED,
+        ),
+        *(
+            Indicator(
+                f"resolution_{outcome_type}_rate",
+                name,
+                format_lazy(_("Share of enrolled people who reached a {type}."), type=label),
+                _("cases closed with a resolution of this type by the end of the period"),
+                CASES_ENROLLED,
+                dimension=outcome_type,
+            )
+            for outcome_type, name, label in (
+                (
+                    "permanent",
+                    _("Resolution rate: permanent outcome"),
+                    _("permanent migration outcome"),
+                ),
+                (
+                    "temporary",
+                    _("Resolution rate: temporary outcome"),
+                    _("temporary migration outcome"),
+                ),
+                ("departure", _("Resolution rate: departure"), _("departure (return or move)")),
+            )
         ),
         _improvement(
             "improved_informed_decisions",

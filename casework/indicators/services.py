@@ -73,6 +73,13 @@ class Progress:
     share: float | None  # 0 at the baseline, 1 at the target
 
     @property
+    def change(self) -> float | None:
+        """Growth against the baseline (0.15 for +15%)."""
+        if self.current is None or not self.target.baseline_value:
+            return None
+        return float((self.current - self.target.baseline_value) / self.target.baseline_value)
+
+    @property
     def percent(self) -> int | None:
         return None if self.share is None else round(100 * max(0.0, min(self.share, 1.0)))
 

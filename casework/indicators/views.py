@@ -25,7 +25,7 @@ from casework.indicators.dashboard import Dashboard, ScopeError, build, scope_fo
 from casework.indicators.forms import TargetForm
 from casework.indicators.models import Target
 from casework.indicators.periods import PeriodError, parse_period, presets
-from casework.indicators.registry import DISAGGREGATIONS, REGISTRY
+from casework.indicators.registry import DISAGGREGATION_LABELS, DISAGGREGATIONS, REGISTRY
 from casework.indicators.services import progress, set_target
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,7 +55,7 @@ class EvidenceMixin(AccessMixin):
             "by": by or "",
             "scope_code": scope_code,
             "presets": presets(timezone.localdate()),
-            "breakdowns": list(DISAGGREGATIONS),
+            "breakdowns": list(DISAGGREGATION_LABELS.items()),
             "can_choose_scope": self.principal.is_organisation,
             "errors": errors,
         }

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from casework.assessments.choices import NeedDomain
 from casework.assessments.expressions import (
     FUNCTIONS,
     MAX_NESTING,
@@ -528,17 +529,7 @@ def test_standard_form_expressions(
     assert parse(source).as_string(Env(values, current=current, today=TODAY)) == expected
 
 
-NEEDS = [
-    "legal",
-    "documentation",
-    "health",
-    "mental_health",
-    "housing",
-    "basic_needs",
-    "family",
-    "social_support",
-    "education_work",
-]
+NEEDS = NeedDomain.values
 
 
 def _overall_need() -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db.models import F, OuterRef, Subquery
 
+from casework.assessments.choices import NeedDomain
 from casework.assessments.models import (
     Form,
     NeedRating,
@@ -86,17 +87,7 @@ def test_a_needs_assessment_becomes_one_row_per_domain(
     standard: dict[str, Form], case: Case, world: World
 ) -> None:
     version = standard["casework_needs_assessment"].current_version()
-    domains = [
-        "legal",
-        "documentation",
-        "health",
-        "mental_health",
-        "housing",
-        "basic_needs",
-        "family",
-        "social_support",
-        "education_work",
-    ]
+    domains = NeedDomain.values
     answers = {"assessment_date": REFERRED.isoformat(), "assessment_kind": "initial"}
     answers |= {f"{d}_need": "low" for d in domains} | {
         "housing_need": "high",

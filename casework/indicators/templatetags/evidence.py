@@ -15,3 +15,8 @@ def percent(value: float | None) -> str:
 @register.filter
 def days(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}"
+
+
+@register.filter
+def signed_percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:+.0f}%"

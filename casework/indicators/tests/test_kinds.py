@@ -73,3 +73,17 @@ def test_rates_break_down_by_age_band_at_intake_and_vulnerability(world: World) 
         ("torture_trauma", 1, 1),
         ("none", 2, 2),  # no flag: listed last
     ]
+
+
+def test_resolution_rates_by_outcome_type(cohort_2020: World) -> None:
+    cases = Case.objects.visible_to(cohort_2020.amina)
+    # The 32 resolutions of the cohort are humanitarian permits: a temporary outcome.
+    assert cells("resolution_temporary_rate", cases) == [(None, 32, 126)]
+    assert cells("resolution_permanent_rate", cases) == [(None, 0, 126)]
+    assert cells("resolution_departure_rate", cases) == [(None, 0, 126)]
+
+
+def test_every_breakdown_has_a_label_for_the_picker() -> None:
+    from casework.indicators.registry import DISAGGREGATION_LABELS, DISAGGREGATIONS
+
+    assert set(DISAGGREGATION_LABELS) == set(DISAGGREGATIONS)

@@ -52,7 +52,8 @@ def test_progress_runs_from_the_baseline_to_the_target(cohort_2020: World) -> No
         target_period="2019",
     )
     assert network.organisation is None
-    assert progress(network, cohort_2020.otto).percent == 100  # 126 served
+    served = progress(network, cohort_2020.otto)
+    assert served.percent == 100 and round(served.change, 2) == 0.26  # 126 served: +26%
     assert set(Target.objects.visible_to(cohort_2020.bilal)) == {network}
 
 
