@@ -20,10 +20,11 @@ from rest_framework.response import Response
 from casework.accounts.models import Organisation
 from casework.cases.models import Case
 from casework.core.access import principal_of
+from casework.core.disclosure import rate_withheld
 from casework.core.roles import Capability
-from casework.indicators.compute import published, published_curve, survival, values_of
-from casework.indicators.periods import PeriodError, parse_period
-from casework.indicators.registry import REGISTRY
+from casework.indicators.compute import Value, publish, published_curve, survival, values_of
+from casework.indicators.periods import PeriodError, check_outside, parse_period
+from casework.indicators.registry import REGISTRY, family_of
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -97,10 +98,17 @@ class IndicatorViewSet(viewsets.ViewSet):
         counts (`beneficiaries`, `new_groups`) the number of people, without denominator."""
         _indicator, start, end, by = self.query(code)
         params = request.query_params
-        cases, inside = self.scope(request, params.get("scope", "network"))
-        cells = values_of(code, cases, start, end, by) if by else []
-        cells += values_of(code, cases, start, end)
-        shown = published(cells, inside_organisation=inside)
+        cases, inside, own = self.scope(request, params.get("scope", "network"))
+        family = family_of(code)
+
+        def cells(of: Any) -> dict[str, list[Value]]:
+            return {
+                c: (values_of(c, of, start, end, by) if by else []) + values_of(c, of, start, end)
+                for c in family
+            }
+
+        known = cells(own) if own is not None else None
+        shown = publish(cells(cases), inside_organisation=inside, known=known)[code]
         return Response(
             {
                 "indicator": code,
@@ -126,14 +134,24 @@ class IndicatorViewSet(viewsets.ViewSet):
         indicator, start, end, by = self.query(code)
         if indicator.kind != "survival":
             raise ValidationError({"indicator": [f"{code} has no curve."]})
-        cases, inside = self.scope(request, request.query_params.get("scope", "network"))
+        cases, inside, own = self.scope(request, request.query_params.get("scope", "network"))
+        if by and not inside:
+            raise ValidationError(
+                {"by": ["Outside your organisation, curves are given for the whole scope only."]}
+            )
         curves = (survival(code, cases, start, end, by) if by else []) + survival(
             code, cases, start, end
         )
         k = settings.DISCLOSURE_THRESHOLD
+        mine = survival(code, own, start, end)[:1] if own is not None else []
         shown = []
         for curve in curves:
-            withheld = not inside and 0 < curve.cases < k
+            withheld = not inside and (
+                rate_withheld(curve.events, curve.cases, k)
+                or any(
+                    rate_withheld(curve.events - m.events, curve.cases - m.cases, k) for m in mine
+                )
+            )
             median = (None, None, None) if withheld else curve.median
             shown.append(
                 {
@@ -164,6 +182,8 @@ class IndicatorViewSet(viewsets.ViewSet):
         params = self.request.query_params
         try:
             start, end = parse_period(params.get("period", ""))
+            if not self.scope(self.request, params.get("scope", "network"))[1]:
+                check_outside(params.get("period", ""))
         except PeriodError as error:
             raise ValidationError({"period": [str(error)]}) from None
         by = params.get("by") or None
@@ -180,15 +200,31 @@ class IndicatorViewSet(viewsets.ViewSet):
         return REGISTRY[code]
 
     @staticmethod
-    def scope(request: Request, scope: str) -> tuple[Any, bool]:
-        """The cases a scope covers, and whether the caller works inside all of them."""
+    def scope(request: Request, scope: str) -> tuple[Any, bool, Any]:
+        """The cases a scope covers, whether the caller works inside them, and the caller's
+        own organisation's cases within the scope when they look from inside one (figures
+        they know exactly, which disclosure control must not let them subtract).
+
+        An organisation's figures are for its own staff: everyone else sees the network,
+        whose breakdown by organisation is disclosure-controlled as one table."""
         principal = principal_of(request.user)
         if scope == "network":
-            return Case.objects.all(), False
+            own = None
+            if principal.is_organisation:
+                own = Case.objects.filter(organisation_id=principal.organisation_id)
+            return Case.objects.all(), False, own
         if scope.startswith("organisation:"):
             organisation = Organisation.objects.filter(slug=scope.split(":", 1)[1]).first()
             if organisation is None:
                 raise ValidationError({"scope": ["No such organisation."]})
-            inside = principal.is_organisation and principal.organisation_id == organisation.pk
-            return Case.objects.filter(organisation=organisation), inside
+            if not (principal.is_organisation and principal.organisation_id == organisation.pk):
+                raise ValidationError(
+                    {
+                        "scope": [
+                            "Only its own staff see an organisation's figures: ask for the "
+                            "network, broken down by organisation."
+                        ]
+                    }
+                )
+            return Case.objects.filter(organisation=organisation), True, None
         raise ValidationError({"scope": ["Use network or organisation:<slug>."]})

@@ -66,7 +66,7 @@ def curves(
 
     out = []
     for i, (name, points) in enumerate(named_points):
-        if not points:
+        if len(points) < 2:  # nothing shown beyond the start
             continue
         line, upper, lower = [], [], []
         previous = None
@@ -79,9 +79,53 @@ def curves(
             upper.append(f"{x(point['day'])},{y(point['high'])}")
             lower.append(f"{x(point['day'])},{y(point['low'])}")
             previous = point
-        end = f"{x(last_day)},{y(previous['survival'])}"
-        line.append(end)
-        band = " ".join([*upper, f"{x(last_day)},{y(previous['high'])}"])
-        band += " " + " ".join([f"{x(last_day)},{y(previous['low'])}", *reversed(lower)])
+        # The line stops at the last point shown: beyond it the curve is not published.
+        band = " ".join([*upper, *reversed(lower)])
         out.append(Curve(name, PALETTE[i % len(PALETTE)], " ".join(line), band))
     return out, last_day
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: float | None  # None: withheld
+    x: float
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    """Columns (people served per year, say) against a target and a baseline line."""
+
+    columns: list[Column]
+    target_y: float
+    baseline_y: float
+    column_width: float
+    top: float
+
+
+def column_chart(
+    values: list[tuple[str, float | None]],
+    target: float,
+    baseline: float,
+    width: int = 480,
+    height: int = 200,
+) -> ColumnChart:
+    top = max([target, baseline, *(v for _label, v in values if v is not None)]) * 1.1 or 1.0
+    step = width / max(len(values), 1)
+
+    def y(value: float) -> float:
+        return round(height * (1 - value / top), 1)
+
+    columns = [
+        Column(
+            label,
+            value,
+            round(i * step + step * 0.15, 1),
+            y(value or 0),
+            round(height - y(value or 0), 1),
+        )
+        for i, (label, value) in enumerate(values)
+    ]
+    return ColumnChart(columns, y(target), y(baseline), round(step * 0.7, 1), top)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Case as Cases
@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models import Value as Const
 from django.db.models.functions import Coalesce, ExtractYear, Least
 from django.db.models.lookups import LessThan
+from django.utils import timezone
 
 from casework.assessments.models import OutcomeRating
 from casework.cases.choices import OUTCOME_TYPE, Engagement, ExitReason
@@ -30,7 +31,7 @@ from casework.cases.models import EngagementPeriod
 from casework.core.disclosure import count_withheld, rate_withheld, threshold
 from casework.immigration.choices import AppointmentKind, AppointmentOutcome
 from casework.immigration.models import Appointment
-from casework.indicators.registry import DISAGGREGATIONS, REGISTRY
+from casework.indicators.registry import DISAGGREGATIONS, FAMILIES, REGISTRY
 from casework.indicators.statistics import Step, kaplan_meier, median_survival, wilson
 
 
@@ -48,14 +49,19 @@ class Value:
     low: float | None
     high: float | None
     suppressed: bool = False
+    # Indicators that count events (appointments) rather than people also carry the people
+    # behind the numerator and behind the complement: disclosure control counts people.
+    people: tuple[int, int] | None = None
 
 
 def age_band_at_intake(prefix: str = "") -> Cases:
     """The age band at intake: from the birth year where known, else the recorded band."""
     age = ExtractYear(f"{prefix}intake_date") - F(f"{prefix}person__birth_year")
     bands = [(18, "0-17"), (25, "18-24"), (35, "25-34"), (50, "35-49"), (65, "50-64")]
+    recorded = F(f"{prefix}person__age_band")
     return Cases(
-        When(**{f"{prefix}person__birth_year__isnull": True}, then=F(f"{prefix}person__age_band")),
+        When(**{f"{prefix}person__birth_year__isnull": True}, then=recorded),
+        When(**{f"{prefix}intake_date__isnull": True}, then=recorded),
         *(When(LessThan(age, limit), then=Const(band)) for limit, band in bands),
         default=Const("65+"),
         output_field=CharField(),
@@ -181,6 +187,9 @@ def rates(
             numerator, denominator = conditions[code]
             counts[f"n{i}"] = Count("pk", filter=numerator, distinct=True)
             counts[f"d{i}"] = Count("pk", filter=denominator, distinct=True)
+            if kind == "compliance":  # the people behind the events
+                counts[f"pn{i}"] = Count("case", filter=numerator, distinct=True)
+                counts[f"pc{i}"] = Count("case", filter=~numerator, distinct=True)
         if column:
             grouped = list(rows.values(column).annotate(**counts).order_by(column))
         else:
@@ -192,7 +201,8 @@ def rates(
                 if d:
                     low, high = wilson(n, d)
                     group = _group_name(row[column]) if column else None
-                    values.append(Value(group, n, d, n / d, low, high))
+                    people = (row[f"pn{i}"], row[f"pc{i}"]) if f"pn{i}" in row else None
+                    values.append(Value(group, n, d, n / d, low, high, people=people))
             # One order on every database (they sort NULL differently): "none" last.
             out[code] = sorted(values, key=lambda v: (v.group == "none", v.group or ""))
     return out
@@ -307,8 +317,11 @@ class Survival:
     def median(self) -> tuple[int | None, int | None, int | None]:
         return median_survival(self.steps)
 
-    def at(self, day: int) -> tuple[float, float, float]:
-        """S(day) and its interval (the last step on or before `day`)."""
+    def at(self, day: int) -> tuple[float | None, float | None, float | None]:
+        """S(day) and its interval (the last step on or before `day`); None beyond the
+        longest follow-up, where the curve says nothing."""
+        if not self.steps or self.steps[-1].time < day:
+            return None, None, None
         point = (1.0, 1.0, 1.0)
         for step in self.steps:
             if step.time > day:
@@ -318,28 +331,38 @@ class Survival:
 
 
 def survival(
-    code: str, cases: QuerySet, start: dt.date, end: dt.date, by: str | None = None
+    code: str,
+    cases: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    by: str | None = None,
+    cutoff: dt.date | None = None,
 ) -> list[Survival]:
     """Kaplan-Meier curves of `code` ("retention" or "time_to_resolution") for the cohort with
-    intake in [start, end], one per group: the database counts events and censored cases per
-    day of follow-up, Python multiplies the few dozen resulting rows."""
+    intake in [start, end], one per group, each person followed until the event or the data
+    cut-off (today), censored at a closure for another reason. The database counts events
+    and censored cases per day of follow-up; Python multiplies the resulting rows."""
     indicator = REGISTRY[code]
     if indicator.kind != "survival":
         raise ValueError(f"{code} is not a survival indicator.")
-    if by is not None and by not in indicator.disaggregations:
-        raise ValueError(f"{code} cannot be broken down by {by}.")
+    _check([code], by)
+    end_of_follow_up = cutoff or timezone.localdate()
     cohort = cases.filter(intake_date__gte=start, intake_date__lte=end)
     if code == "retention":
         first = EngagementPeriod.objects.filter(
-            case=OuterRef("pk"), status=Engagement.DISENGAGED, started_on__lte=end
+            case=OuterRef("pk"), status=Engagement.DISENGAGED, started_on__lte=end_of_follow_up
         ).order_by("started_on", "pk")
         event_on: Any = Subquery(first.values("started_on")[:1], output_field=DateField())
     else:
         event_on = Cases(
-            When(exit_reason=ExitReason.RESOLVED, closed_on__lte=end, then=F("closed_on")),
+            When(
+                exit_reason=ExitReason.RESOLVED,
+                closed_on__lte=end_of_follow_up,
+                then=F("closed_on"),
+            ),
             output_field=DateField(),
         )
-    until = Const(end, output_field=DateField())
+    until = Const(end_of_follow_up, output_field=DateField())
     rows = cohort.annotate(
         event_on=event_on,
         stop_on=Coalesce(
@@ -347,9 +370,7 @@ def survival(
         ),
         follow_up=ExpressionWrapper(F("stop_on") - F("intake_date"), output_field=DurationField()),
     )
-    column = DISAGGREGATIONS[by] if by else None
-    if column == "age_band_at_intake":
-        rows = rows.annotate(age_band_at_intake=age_band_at_intake())
+    rows, column = _group_column(rows, by, "")
     keys = [column, "follow_up"] if column else ["follow_up"]
     grouped = (
         rows.values(*keys)
@@ -361,7 +382,7 @@ def survival(
     )
     tables: dict[str | None, list[tuple[int, int, int]]] = {}
     for row in grouped:
-        group = (str(row[column]) if row[column] is not None else "none") if column else None
+        group = _group_name(row[column]) if column else None
         days = row["follow_up"].days if isinstance(row["follow_up"], dt.timedelta) else 0
         tables.setdefault(group, []).append((max(days, 0), row["events"], row["censored"]))
     curves = [
@@ -440,29 +461,105 @@ def published_curve(
     return points
 
 
+def _withheld(value: Value, k: int | None) -> bool:
+    n = value.numerator or 0
+    if value.people is not None:
+        people_n, people_complement = value.people
+        return count_withheld(people_n, k) or count_withheld(people_complement, k)
+    if value.denominator is None:
+        return count_withheld(n, k)
+    return rate_withheld(n, value.denominator, k)
+
+
+def _minus(value: Value, known: Value) -> Value:
+    """What the other organisations contribute to a cell the viewer knows part of."""
+    people = None
+    if value.people is not None and known.people is not None:
+        people = (value.people[0] - known.people[0], value.people[1] - known.people[1])
+    denominator = None
+    if value.denominator is not None:
+        denominator = value.denominator - (known.denominator or 0)
+    numerator = (value.numerator or 0) - (known.numerator or 0)
+    return Value(value.group, numerator, denominator, None, None, None, people=people)
+
+
+def _complement(values: list[Value], hidden: set[int]) -> int | None:
+    """The cell to withhold beside a lone withheld one: the smallest that has people in its
+    numerator (so that it blurs the lone one), else the smallest."""
+    others = [i for i in range(len(values)) if i not in hidden]
+    if not others:
+        return None
+    useful = [i for i in others if values[i].numerator] or others
+    return min(useful, key=lambda i: (values[i].denominator or values[i].numerator or 0, i))
+
+
+WITHHELD = Value(None, None, None, None, None, None, suppressed=True)
+
+
 def published(
-    values: list[Value], *, inside_organisation: bool, k: int | None = None
+    values: list[Value],
+    *,
+    inside_organisation: bool,
+    k: int | None = None,
+    known: list[Value] | None = None,
 ) -> list[Value]:
     """Values as they may be shown: exact inside the organisation that recorded them; else
     small numbers withheld, and, in a breakdown, a second group withheld with a lone one, so
-    that the total minus the other groups cannot reveal it."""
+    that the total minus the other groups cannot reveal it. `known` are the viewer's own
+    organisation's cells (same groups): a cell is withheld too when what the others add to
+    it is small, since the viewer could subtract their own figures."""
     if inside_organisation:
         return values
+    mine = {v.group: v for v in known or []}
     hidden = {
         i
         for i, v in enumerate(values)
-        if (
-            count_withheld(v.numerator or 0, k)
-            if v.denominator is None
-            else rate_withheld(v.numerator or 0, v.denominator, k)
-        )
+        if _withheld(v, k) or (v.group in mine and _withheld(_minus(v, mine[v.group]), k))
     }
     if len(values) > 1 and len(hidden) == 1:
-        others = [i for i in range(len(values)) if i not in hidden]
-        hidden.add(
-            min(others, key=lambda i: (values[i].denominator or values[i].numerator or 0, i))
+        second = _complement(values, hidden)
+        if second is not None:
+            hidden.add(second)
+    return [replace(WITHHELD, group=v.group) if i in hidden else v for i, v in enumerate(values)]
+
+
+def publish(
+    values: dict[str, list[Value]],
+    *,
+    inside_organisation: bool,
+    known: dict[str, list[Value]] | None = None,
+    k: int | None = None,
+) -> dict[str, list[Value]]:
+    """`published` for several indicators shown together, and across the indicators of a
+    family that add up (the resolution rates by outcome type sum to the resolution rate):
+    where one member of a family is withheld in a group, a second is withheld with it."""
+    out = {
+        code: published(
+            cells, inside_organisation=inside_organisation, k=k, known=(known or {}).get(code)
         )
-    return [
-        Value(v.group, None, None, None, None, None, suppressed=True) if i in hidden else v
-        for i, v in enumerate(values)
-    ]
+        for code, cells in values.items()
+    }
+    if inside_organisation:
+        return out
+    for total, parts in FAMILIES.items():
+        members = [code for code in (total, *parts) if code in out]
+        groups = {cell.group for code in members for cell in out[code]}
+        for group in groups:
+            cells = {code: _cell(out[code], group) for code in members}
+            originals = {code: _cell(values[code], group) for code in members}
+            hidden = {code for code, cell in cells.items() if cell is not None and cell.suppressed}
+            if len(hidden) == 1:
+                shown = [c for c in members if c not in hidden and originals[c] is not None]
+                if shown:
+                    second = min(
+                        shown, key=lambda c: (not originals[c].numerator, originals[c].numerator)
+                    )
+                    out[second] = [
+                        replace(WITHHELD, group=group) if cell.group == group else cell
+                        for cell in out[second]
+                    ]
+    return out
+
+
+def _cell(cells: list[Value], group: str | None) -> Value | None:
+    return next((cell for cell in cells if cell.group == group), None)

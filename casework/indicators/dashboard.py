@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from casework.accounts.models import Organisation
 from casework.cases.models import Case
@@ -18,6 +19,7 @@ from casework.indicators.charts import Bar, Curve, bar, curves
 from casework.indicators.compute import (
     Value,
     counts,
+    publish,
     published,
     published_curve,
     rates,
@@ -45,6 +47,9 @@ class Scope:
     cases: QuerySet
     inside: bool
     organisation: Organisation | None = None
+    # The viewer's own organisation's cases, when they look at the network from inside one:
+    # they know those figures exactly, so disclosure control must not let them subtract.
+    own: QuerySet | None = None
 
 
 def scope_for(principal: Principal, code: str) -> Scope:
@@ -56,7 +61,10 @@ def scope_for(principal: Principal, code: str) -> Scope:
         organisation = Organisation.objects.get(pk=principal.organisation_id)
         return Scope(code, Case.objects.filter(organisation=organisation), True, organisation)
     if code == "network":
-        return Scope(code, Case.objects.all(), False)
+        own = None
+        if principal.is_organisation:
+            own = Case.objects.filter(organisation_id=principal.organisation_id)
+        return Scope(code, Case.objects.all(), False, own=own)
     raise ScopeError(f"Unknown scope {code!r}.")
 
 
@@ -85,7 +93,7 @@ class Dashboard:
     retention_days: int
     resolution: list[Value]
     series: list[dict[str, Any]] = field(default_factory=list)
-    threshold: int = settings.DISCLOSURE_THRESHOLD
+    threshold: int = field(default_factory=lambda: settings.DISCLOSURE_THRESHOLD)
 
     def grid(self) -> list[tuple[Row, list[tuple[str | None, Value | None, Bar | None]]]]:
         """Each row with its cells in column order (the template's table)."""
@@ -95,32 +103,52 @@ class Dashboard:
         ]
 
 
-def build(scope: Scope, start: dt.date, end: dt.date, by: str | None = None) -> Dashboard:
-    inside = scope.inside
-    totals = rates(RATE_CODES, scope.cases, start, end)
-    totals |= counts(COUNT_CODES, scope.cases, start, end)
-    grouped = rates(RATE_CODES, scope.cases, start, end, by) if by else {}
+def _figures(cases: QuerySet, start: dt.date, end: dt.date, by: str | None) -> dict:
+    """Every rate and count of the dashboard, by group when `by` is given, and the total."""
+    values = rates(RATE_CODES, cases, start, end) | counts(COUNT_CODES, cases, start, end)
     if by:
-        grouped |= counts(COUNT_CODES, scope.cases, start, end, by)
+        grouped = rates(RATE_CODES, cases, start, end, by)
+        grouped |= counts(COUNT_CODES, cases, start, end, by)
+        values = {code: grouped[code] + values[code] for code in values}
+    return values
+
+
+def build(scope: Scope, start: dt.date, end: dt.date, by: str | None = None) -> Dashboard:
+    """The figures of one dashboard. Outside the organisation: disclosure-controlled, with
+    the viewer's own organisation's figures treated as known, the curve and the median for
+    the whole scope only (group curves could be subtracted from it), and no series."""
+    inside = scope.inside
+    known = _figures(scope.own, start, end, by) if scope.own is not None else None
+    shown = publish(_figures(scope.cases, start, end, by), inside_organisation=inside, known=known)
     rows, seen = [], []
     for code in RATE_CODES + COUNT_CODES:
-        cells = published(grouped.get(code, []) + totals[code], inside_organisation=inside)
-        rows.append(Row(REGISTRY[code], {cell.group: cell for cell in cells}))
-        seen += [cell.group for cell in cells if cell.group is not None]
+        rows.append(Row(REGISTRY[code], {cell.group: cell for cell in shown[code]}))
+        seen += [cell.group for cell in shown[code] if cell.group is not None]
     groups = [*sorted(set(seen), key=lambda g: (g == "none", g)), TOTAL]
-    retention = survival("retention", scope.cases, start, end, by) if by else []
+    curve_by = by if inside else None
+    retention = survival("retention", scope.cases, start, end, curve_by) if curve_by else []
     retention += survival("retention", scope.cases, start, end)
     k = settings.DISCLOSURE_THRESHOLD
-    shown = [
-        (curve.group or "All", published_curve(curve, inside_organisation=inside))
-        for curve in retention
-        if inside or not 0 < curve.cases < k
-    ]
-    lines, last_day = curves(shown)
-    resolution = survival("time_to_resolution", scope.cases, start, end, by) if by else []
+    lines, last_day = curves(
+        [
+            (curve.group or str(_("All")), published_curve(curve, inside_organisation=inside))
+            for curve in retention
+            if inside or not _withheld(curve.events, curve.cases, k)
+        ]
+    )
+    resolution = (
+        survival("time_to_resolution", scope.cases, start, end, curve_by) if curve_by else []
+    )
     resolution += survival("time_to_resolution", scope.cases, start, end)
+    own_resolution = None
+    if scope.own is not None:
+        own_resolution = survival_values(
+            "time_to_resolution", survival("time_to_resolution", scope.own, start, end)
+        )
     medians = published(
-        survival_values("time_to_resolution", resolution), inside_organisation=inside
+        survival_values("time_to_resolution", resolution),
+        inside_organisation=inside,
+        known=own_resolution,
     )
     return Dashboard(
         scope=scope,
@@ -132,24 +160,25 @@ def build(scope: Scope, start: dt.date, end: dt.date, by: str | None = None) -> 
         retention=lines,
         retention_days=last_day,
         resolution=medians,
-        series=_series(scope, start, end),
+        series=_series(scope, start, end) if inside else [],
     )
 
 
+def _withheld(events: int, cases: int, k: int) -> bool:
+    return 0 < events < k or 0 < cases - events < k
+
+
 def _series(scope: Scope, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """The main rates per sub-period, and (inside the organisation only, since differences
-    between overlapping cohorts could narrow a withheld cell) cumulatively from `start`."""
+    """The main rates per sub-period and cumulatively from `start`: inside the organisation
+    only, since sub-periods and overlapping cohorts could be subtracted from each other."""
     out = []
     for label, first, last in sub_periods(start, end):
         per_period = rates(SERIES_CODES, scope.cases, first, last)
+        cumulative = rates(SERIES_CODES, scope.cases, start, last)
         row: dict[str, Any] = {"label": label, "start": first, "end": last}
         for code in SERIES_CODES:
-            [value] = published(per_period[code], inside_organisation=scope.inside) or [None]
-            row[code] = value
-        if scope.inside:
-            cumulative = rates(SERIES_CODES, scope.cases, start, last)
-            for code in SERIES_CODES:
-                row[f"{code}_cumulative"] = (cumulative[code] or [None])[0]
+            row[code] = (per_period[code] or [None])[0]
+            row[f"{code}_cumulative"] = (cumulative[code] or [None])[0]
         out.append(row)
     return out
 
@@ -201,4 +230,23 @@ def table(dashboard: Dashboard) -> tuple[list[str], list[list[Any]]]:
                 "days (median)",
             ]
         )
+    for row in dashboard.series:  # the series, one line per sub-period
+        for code in SERIES_CODES:
+            for suffix in ("", "_cumulative"):
+                cell = row.get(code + suffix)
+                if cell is None:
+                    continue
+                lines.append(
+                    [
+                        code + suffix,
+                        f"intake {row['label']}",
+                        cell.rate,
+                        cell.low,
+                        cell.high,
+                        cell.numerator,
+                        cell.denominator,
+                        cell.suppressed,
+                        "%",
+                    ]
+                )
     return header, lines

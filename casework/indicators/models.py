@@ -53,7 +53,8 @@ class Target(AuditedModel, TimeStampedModel):
     objects = AccessQuerySet.as_manager()
 
     class Meta:
-        ordering = ["organisation__name", "indicator"]
+        # The network's targets first, on every database.
+        ordering = [models.F("organisation__name").asc(nulls_first=True), "indicator"]
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         constraints = [

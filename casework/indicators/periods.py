@@ -13,9 +13,36 @@ class PeriodError(ValueError):
     pass
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+MAX_YEARS = 10
+
+
 def parse_period(text: str) -> tuple[dt.date, dt.date]:
     """'2025', '2025-Q2', '2025-03' or '2025-01-01..2025-06-30' → (first day, last day)."""
-    text = text.strip()
+    start, end = _parse(text.strip())
+    if not (start.year >= FIRST_YEAR and end.year <= LAST_YEAR):
+        raise PeriodError(
+            _("Choose a period between %(a)d and %(b)d.") % {"a": FIRST_YEAR, "b": LAST_YEAR}
+        )
+    if end.year - start.year >= MAX_YEARS:
+        raise PeriodError(_("Choose a period of at most %(n)d years.") % {"n": MAX_YEARS})
+    return start, end
+
+
+def check_outside(text: str) -> None:
+    """Figures published outside an organisation cover one calendar year, never a part of
+    one or a custom range, so that no two published cohorts differ by a few people."""
+    if not re.fullmatch(r"\d{4}", text.strip()):
+        raise PeriodError(
+            _(
+                "Outside your own organisation, figures are given for whole calendar years "
+                "only (for example 2025): two overlapping periods could otherwise be "
+                "subtracted from each other."
+            )
+        )
+
+
+def _parse(text: str) -> tuple[dt.date, dt.date]:
     try:
         if re.fullmatch(r"\d{4}", text):
             year = int(text)

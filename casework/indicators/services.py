@@ -15,7 +15,8 @@ from casework.accounts.models import Organisation, User
 from casework.cases.models import Case
 from casework.core.access import principal_of
 from casework.core.roles import Capability
-from casework.indicators.compute import Value, published, values_of
+from casework.indicators.charts import column_chart
+from casework.indicators.compute import Value, publish, values_of
 from casework.indicators.models import Target
 from casework.indicators.periods import PeriodError, parse_period
 from casework.indicators.registry import REGISTRY
@@ -93,6 +94,35 @@ def _in_unit(code: str, value: Value) -> Decimal | None:
     return Decimal(str(round(100 * value.rate, 2)))
 
 
+def _scope_of(target: Target, user: Any) -> tuple[Any, bool, Any]:
+    """The target's cases, whether `user` works inside them, and the user's own cases
+    within them (known to them exactly, so not to be subtracted)."""
+    principal = principal_of(user)
+    if target.organisation_id is None:
+        own = None
+        if principal.is_organisation:
+            own = Case.objects.filter(organisation_id=principal.organisation_id)
+        return Case.objects.all(), False, own
+    inside = principal.is_organisation and principal.organisation_id == target.organisation_id
+    return Case.objects.filter(organisation_id=target.organisation_id), inside, None
+
+
+def _measure(code: str, target: Target, user: Any, start: dt.date, end: dt.date) -> Value | None:
+    """The total cell of `code` over the target's scope as `user` may see it; an
+    organisation's figures only for its own staff."""
+    cases, inside, own = _scope_of(target, user)
+    if target.organisation_id is not None and not inside:
+        return None
+    whole_year = start.year == end.year and (start.month, start.day) == (1, 1)
+    if not inside and not whole_year:
+        return None  # outside an organisation: calendar years only (see periods.check_outside)
+    known = {code: values_of(code, own, start, end)} if own is not None else None
+    cells = publish(
+        {code: values_of(code, cases, start, end)}, inside_organisation=inside, known=known
+    )[code]
+    return cells[0] if cells else None
+
+
 def progress(target: Target, user: Any, today: dt.date | None = None) -> Progress:
     """The indicator's value over the target period (to date, if it is not over), for the
     target's scope, disclosure-controlled unless the viewer works in that organisation."""
@@ -101,17 +131,27 @@ def progress(target: Target, user: Any, today: dt.date | None = None) -> Progres
     if start > today:
         return Progress(target, None, None, None)
     end = min(end, today)
-    principal = principal_of(user)
-    if target.organisation_id is None:
-        cases, inside = Case.objects.all(), False
-    else:
-        cases = Case.objects.filter(organisation_id=target.organisation_id)
-        inside = principal.is_organisation and principal.organisation_id == target.organisation_id
-    cells = published(values_of(target.indicator, cases, start, end), inside_organisation=inside)
-    current = _in_unit(target.indicator, cells[0]) if cells else None
+    cell = _measure(target.indicator, target, user, start, end)
+    current = _in_unit(target.indicator, cell) if cell is not None else None
     share = None
     if current is not None and target.target_value != target.baseline_value:
         share = float(
             (current - target.baseline_value) / (target.target_value - target.baseline_value)
         )
     return Progress(target, current, end, share)
+
+
+def served_by_year(measured: Progress, user: Any, today: dt.date | None = None) -> Any:
+    """People served each calendar year from the baseline's to the target's (six at most),
+    disclosure-controlled like the target, as a column chart against the target."""
+    today = today or timezone.localdate()
+    target = measured.target
+    first = parse_period(target.baseline_period)[0].year
+    last = min(parse_period(target.target_period)[1].year, today.year)
+    years = []
+    for year in range(max(first, last - 5), last + 1):
+        end = min(dt.date(year, 12, 31), today)
+        cell = _measure("beneficiaries", target, user, dt.date(year, 1, 1), end)
+        shown = cell is not None and not cell.suppressed
+        years.append((str(year), float(cell.numerator or 0) if shown else None))
+    return column_chart(years, float(target.target_value), float(target.baseline_value))

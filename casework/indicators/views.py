@@ -24,9 +24,9 @@ from casework.indicators.compute import members
 from casework.indicators.dashboard import Dashboard, ScopeError, build, scope_for, table
 from casework.indicators.forms import TargetForm
 from casework.indicators.models import Target
-from casework.indicators.periods import PeriodError, parse_period, presets
+from casework.indicators.periods import PeriodError, check_outside, parse_period, presets
 from casework.indicators.registry import DISAGGREGATION_LABELS, DISAGGREGATIONS, REGISTRY
-from casework.indicators.services import progress, set_target
+from casework.indicators.services import progress, served_by_year, set_target
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,6 +62,8 @@ class EvidenceMixin(AccessMixin):
         try:
             start, end = parse_period(period)
             scope = scope_for(self.principal, scope_code)
+            if not scope.inside:
+                check_outside(period)
         except (PeriodError, ScopeError) as error:
             context["errors"].append(str(error))
             return None, context
@@ -80,6 +82,8 @@ class DashboardView(EvidenceMixin, View):
                 organisation=dashboard.scope.organisation
             )
             targets = [progress(t, request.user) for t in scoped]
+            served = next((p for p in targets if p.target.indicator == "beneficiaries"), None)
+            context["served_chart"] = served and served_by_year(served, request.user)
         context.update(
             targets=targets,
             dashboard=dashboard,

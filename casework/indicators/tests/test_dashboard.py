@@ -84,6 +84,21 @@ def test_the_table_downloads_as_shown(cohort_2020: World, client: Client) -> Non
     assert removal[header.index("suppressed")] == "True" and removal[2] == ""
     engaged = next(r for r in rows[2:] if r[0] == "engagement_rate" and r[1] == "BE")
     assert engaged[header.index("numerator")] == "108"
+    assert not [r for r in rows[2:] if r[1].startswith("intake ")]  # no series outside
+    client.force_login(cohort_2020.amina)
+    mine = client.get(reverse("indicators:export", args=["csv"]), {"period": "2019"})
+    series = [
+        r[0]
+        for r in csv.reader(io.StringIO(mine.content.decode("utf-8-sig")))
+        if len(r) > 1 and r[1] == "intake 2019-Q1"
+    ]
+    assert series == [
+        "engagement_rate",
+        "engagement_rate_cumulative",
+        "resolution_rate",
+        "resolution_rate_cumulative",
+    ]
+    client.force_login(cohort_2020.otto)
     xlsx = client.get(reverse("indicators:export", args=["xlsx"]), {"period": "2019"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 
@@ -93,3 +108,20 @@ def test_every_indicator_has_its_definition(world: World, client: Client) -> Non
     page = client.get(reverse("indicators:definitions")).content.decode()
     for code in ("engagement_rate", "retention", "time_to_resolution", "reporting_compliance"):
         assert f'id="{code}"' in page
+
+
+def test_the_dashboard_asks_the_same_number_of_queries_for_more_cases(
+    world: World, client: Client
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.amina)
+    counts = []
+    for batch in range(2):
+        for i in range(6):
+            enrol(world, 10 * batch + i)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL, {"period": "2019", "by": "age_band"}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -44,8 +44,9 @@ def test_the_median_time_to_resolution_censors_open_cases(world: World) -> None:
     assert curve.median[0] == 60  # S falls to 6/12 with the sixth resolution
     [cell] = survival_values("time_to_resolution", [curve])
     assert (cell.rate, cell.numerator, cell.denominator) == (60.0, 8, 12)
-    # Up to the end of February only five resolutions had happened: not yet half.
-    [early] = survival("time_to_resolution", cases, START, dt.date(2019, 2, 28))
+    # With the data cut at the end of February, five resolutions had happened: not yet half.
+    cut = dt.date(2019, 2, 28)
+    [early] = survival("time_to_resolution", cases, START, cut, cutoff=cut)
     assert (early.events, early.median[0]) == (5, None)
 
 
@@ -68,6 +69,7 @@ def test_the_curve_api_is_exact_inside_and_coarse_outside(cohort_2020: World) ->
         (90, 126, 15)
     ]
     client.force_authenticate(cohort_2020.otto)
+    params = {"scope": "network", "period": "2019"}
     outside = client.get("/api/v1/indicators/retention/curve/", params).json()
     [total] = outside["curves"]
     assert total["people"] is None
@@ -77,3 +79,18 @@ def test_the_curve_api_is_exact_inside_and_coarse_outside(cohort_2020: World) ->
     values = client.get("/api/v1/indicators/time_to_resolution/values/", params).json()
     assert values["cells"][0]["numerator"] == 32 and values["cells"][0]["value"] is None
     assert client.get("/api/v1/indicators/removal_rate/curve/", params).status_code == 400
+
+
+def test_outside_the_organisation_curves_are_for_the_whole_scope_only(
+    cohort_2020: World,
+) -> None:
+    client = APIClient()
+    client.force_authenticate(cohort_2020.otto)
+    by_country = client.get(
+        "/api/v1/indicators/retention/curve/", {"period": "2019", "by": "country"}
+    )
+    assert by_country.status_code == 400
+    [cell] = survival_values(
+        "retention", survival("retention", Case.objects.all(), START, END, cutoff=END)
+    )
+    assert cell.rate is None  # nobody followed a year within 2019: not estimable

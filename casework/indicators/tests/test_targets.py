@@ -85,5 +85,11 @@ def test_the_targets_page_and_the_dashboard_show_progress(
     assert "85.71" in page and "57%" in page
     dashboard = client.get("/evidence/", {"period": "2019"}).content.decode()
     assert "Against targets" in dashboard and "57%" in dashboard
+    assert "People served per year" not in dashboard  # no target for people served
+    client.post(url, {"indicator": "beneficiaries", "baseline_value": "100",
+                      "baseline_period": "2018", "target_value": "120",
+                      "target_period": "2019"})  # fmt: skip
+    dashboard = client.get("/evidence/", {"period": "2019"}).content.decode()
+    assert "People served per year" in dashboard and "<title>2019: 126</title>" in dashboard
     client.force_login(cohort_2020.amina)
     assert client.post(url, {"indicator": "engagement_rate"}).status_code == 403
