@@ -22,7 +22,14 @@ from casework.cases.models import Case
 from casework.core.access import principal_of
 from casework.core.disclosure import rate_withheld
 from casework.core.roles import Capability
-from casework.indicators.compute import Value, publish, published_curve, survival, values_of
+from casework.indicators.compute import (
+    Value,
+    baseline_period,
+    publish,
+    published_curve,
+    survival,
+    values_of,
+)
 from casework.indicators.periods import PeriodError, check_outside, parse_period
 from casework.indicators.registry import REGISTRY, family_of
 
@@ -98,12 +105,17 @@ class IndicatorViewSet(viewsets.ViewSet):
         counts (`beneficiaries`, `new_groups`) the number of people, without denominator."""
         _indicator, start, end, by = self.query(code)
         params = request.query_params
-        cases, inside, own = self.scope(request, params.get("scope", "network"))
+        scope = params.get("scope", "network")
+        cases, inside, own = self.scope(request, scope)
         family = family_of(code)
+        baseline = baseline_period(
+            principal_of(request.user).organisation_id if scope != "network" else None
+        )
 
         def cells(of: Any) -> dict[str, list[Value]]:
             return {
-                c: (values_of(c, of, start, end, by) if by else []) + values_of(c, of, start, end)
+                c: (values_of(c, of, start, end, by, baseline) if by else [])
+                + values_of(c, of, start, end, None, baseline)
                 for c in family
             }
 

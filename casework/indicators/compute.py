@@ -31,6 +31,8 @@ from casework.cases.models import EngagementPeriod
 from casework.core.disclosure import count_withheld, rate_withheld, threshold
 from casework.immigration.choices import AppointmentKind, AppointmentOutcome
 from casework.immigration.models import Appointment
+from casework.indicators.models import Target
+from casework.indicators.periods import parse_period
 from casework.indicators.registry import DISAGGREGATIONS, FAMILIES, REGISTRY
 from casework.indicators.statistics import Step, kaplan_meier, median_survival, wilson
 
@@ -213,17 +215,39 @@ def _served(cases: QuerySet, start: dt.date, end: dt.date) -> QuerySet:
     return cases.filter(intake_date__lte=end).exclude(closed_on__lt=start)
 
 
-def _counted(code: str, cases: QuerySet, start: dt.date, end: dt.date) -> QuerySet:
-    """The cases whose people a count indicator counts."""
+Period = tuple[dt.date, dt.date]
+
+
+def baseline_period(organisation_id: int | None) -> Period | None:
+    """The baseline period that "new groups" are new against: the one set on the scope's
+    target for new groups, else on its target for people served (None: not set)."""
+    for code in ("new_groups", "beneficiaries"):
+        target = Target.objects.filter(indicator=code, organisation_id=organisation_id).first()
+        if target is not None:
+            return parse_period(target.baseline_period)
+    return None
+
+
+def _counted(
+    code: str, cases: QuerySet, start: dt.date, end: dt.date, baseline: Period | None = None
+) -> QuerySet:
+    """The cases whose people a count indicator counts. New groups: target cohorts that the
+    scope did not serve in the baseline period (by default the year before the period)."""
     rows = _served(cases, start, end)
-    if code == "new_groups":  # cohorts the scope did not serve in the year before
-        year_before = _served(cases, start - dt.timedelta(days=365), start - dt.timedelta(1))
-        rows = rows.exclude(project__target_cohort__in=year_before.values("project__target_cohort"))
+    if code == "new_groups":
+        first, last = baseline or (start - dt.timedelta(days=365), start - dt.timedelta(1))
+        served_then = _served(cases, first, last).values("project__target_cohort")
+        rows = rows.exclude(project__target_cohort__in=served_then)
     return rows
 
 
 def counts(
-    codes: list[str], cases: QuerySet, start: dt.date, end: dt.date, by: str | None = None
+    codes: list[str],
+    cases: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    by: str | None = None,
+    baseline: Period | None = None,
 ) -> dict[str, list[Value]]:
     """People counted by the count indicators (people served, people in new groups)."""
     _check(codes, by)
@@ -231,7 +255,7 @@ def counts(
     for code in codes:
         if REGISTRY[code].kind != "count":
             raise ValueError(f"{code} is not a count.")
-        rows, column = _group_column(_counted(code, cases, start, end), by, "")
+        rows, column = _group_column(_counted(code, cases, start, end, baseline), by, "")
         people = {"n": Count("person", distinct=True)}
         grouped = (
             list(rows.values(column).annotate(**people).order_by(column))
@@ -250,7 +274,12 @@ def counts(
 
 
 def values_of(
-    code: str, cases: QuerySet, start: dt.date, end: dt.date, by: str | None = None
+    code: str,
+    cases: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    by: str | None = None,
+    baseline: Period | None = None,
 ) -> list[Value]:
     """`code`'s cells, whatever its kind (one per group of `by`, or the total)."""
     _check([code], by)
@@ -258,7 +287,7 @@ def values_of(
     if kind == "survival":
         return survival_values(code, survival(code, cases, start, end, by))
     if kind == "count":
-        return counts([code], cases, start, end, by)[code]
+        return counts([code], cases, start, end, by, baseline)[code]
     return rates([code], cases, start, end, by)[code]
 
 

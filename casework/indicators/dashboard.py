@@ -18,6 +18,7 @@ from casework.core.access import Principal
 from casework.indicators.charts import Bar, Curve, bar, curves
 from casework.indicators.compute import (
     Value,
+    baseline_period,
     counts,
     publish,
     published,
@@ -103,12 +104,13 @@ class Dashboard:
         ]
 
 
-def _figures(cases: QuerySet, start: dt.date, end: dt.date, by: str | None) -> dict:
+def _figures(cases: QuerySet, start: dt.date, end: dt.date, by: str | None, baseline: Any) -> dict:
     """Every rate and count of the dashboard, by group when `by` is given, and the total."""
-    values = rates(RATE_CODES, cases, start, end) | counts(COUNT_CODES, cases, start, end)
+    values = rates(RATE_CODES, cases, start, end)
+    values |= counts(COUNT_CODES, cases, start, end, baseline=baseline)
     if by:
         grouped = rates(RATE_CODES, cases, start, end, by)
-        grouped |= counts(COUNT_CODES, cases, start, end, by)
+        grouped |= counts(COUNT_CODES, cases, start, end, by, baseline)
         values = {code: grouped[code] + values[code] for code in values}
     return values
 
@@ -118,8 +120,12 @@ def build(scope: Scope, start: dt.date, end: dt.date, by: str | None = None) -> 
     the viewer's own organisation's figures treated as known, the curve and the median for
     the whole scope only (group curves could be subtracted from it), and no series."""
     inside = scope.inside
-    known = _figures(scope.own, start, end, by) if scope.own is not None else None
-    shown = publish(_figures(scope.cases, start, end, by), inside_organisation=inside, known=known)
+    baseline = baseline_period(scope.organisation.pk if scope.organisation else None)
+    known = None
+    if scope.own is not None:
+        known = _figures(scope.own, start, end, by, baseline)
+    figures = _figures(scope.cases, start, end, by, baseline)
+    shown = publish(figures, inside_organisation=inside, known=known)
     rows, seen = [], []
     for code in RATE_CODES + COUNT_CODES:
         rows.append(Row(REGISTRY[code], {cell.group: cell for cell in shown[code]}))

@@ -213,7 +213,8 @@ REGISTRY: dict[str, Indicator] = {
             _("People in new groups"),
             _(
                 "People served in the period from target cohorts that the same scope did not "
-                "serve in the year before the period starts."
+                "serve in its baseline period (the baseline of its target for new groups or for "
+                "people served; without one, the year before the period)."
             ),
             _("people served from target cohorts new to the scope"),
             _("none: a count"),

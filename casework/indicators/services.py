@@ -16,7 +16,7 @@ from casework.cases.models import Case
 from casework.core.access import principal_of
 from casework.core.roles import Capability
 from casework.indicators.charts import column_chart
-from casework.indicators.compute import Value, publish, values_of
+from casework.indicators.compute import Value, baseline_period, publish, values_of
 from casework.indicators.models import Target
 from casework.indicators.periods import PeriodError, parse_period
 from casework.indicators.registry import REGISTRY
@@ -116,9 +116,14 @@ def _measure(code: str, target: Target, user: Any, start: dt.date, end: dt.date)
     whole_year = start.year == end.year and (start.month, start.day) == (1, 1)
     if not inside and not whole_year:
         return None  # outside an organisation: calendar years only (see periods.check_outside)
-    known = {code: values_of(code, own, start, end)} if own is not None else None
+    baseline = baseline_period(target.organisation_id)
+    known = None
+    if own is not None:
+        known = {code: values_of(code, own, start, end, baseline=baseline)}
     cells = publish(
-        {code: values_of(code, cases, start, end)}, inside_organisation=inside, known=known
+        {code: values_of(code, cases, start, end, baseline=baseline)},
+        inside_organisation=inside,
+        known=known,
     )[code]
     return cells[0] if cells else None
 

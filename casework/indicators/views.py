@@ -54,7 +54,9 @@ class EvidenceMixin(AccessMixin):
             "period": period,
             "by": by or "",
             "scope_code": scope_code,
-            "presets": presets(timezone.localdate()),
+            "presets": [  # outside one's organisation: calendar years only
+                p for p in presets(timezone.localdate()) if scope_code != "network" or p.isdigit()
+            ],
             "breakdowns": list(DISAGGREGATION_LABELS.items()),
             "can_choose_scope": self.principal.is_organisation,
             "errors": errors,

@@ -93,3 +93,23 @@ def test_the_targets_page_and_the_dashboard_show_progress(
     assert "People served per year" in dashboard and "<title>2019: 126</title>" in dashboard
     client.force_login(cohort_2020.amina)
     assert client.post(url, {"indicator": "engagement_rate"}).status_code == 403
+
+
+def test_new_groups_are_new_against_the_targets_baseline(cohort_2020: World) -> None:
+    from casework.indicators.compute import baseline_period
+
+    cases = Case.objects.visible_to(cohort_2020.amina)
+    year_2020 = (dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+    assert counts(["new_groups"], cases, *year_2020)["new_groups"][0].numerator == 0
+    set_target(
+        cohort_2020.olga,
+        "beneficiaries",
+        baseline_value=Decimal("40"),
+        baseline_period="2018",
+        target_value=Decimal("48"),
+        target_period="2020",
+    )
+    baseline = baseline_period(cohort_2020.alpha.pk)
+    assert baseline == (dt.date(2018, 1, 1), dt.date(2018, 12, 31))
+    new = counts(["new_groups"], cases, *year_2020, baseline=baseline)["new_groups"]
+    assert new[0].numerator == 84  # nobody was served in 2018: everyone is in a new group
