@@ -194,3 +194,33 @@ def test_a_caseworker_fills_the_vulnerability_screening(page: Any, world: World)
     page.goto(case.get_absolute_url())
     timeline = page.locator("#timeline")
     timeline.get_by_text("Form submitted: Vulnerability screening (version 2026.1)").wait_for()
+
+
+def test_a_supervisor_reads_the_evidence_and_opens_the_cases_behind_a_figure(
+    page: Any, world: World
+) -> None:
+    import datetime as dt
+
+    from casework.cases.services import close_case, transition
+    from casework.cases.tests.conftest import new_case
+
+    hosts = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    intake = dt.date(2025, 2, 3)
+    cases = [
+        transition(new_case(world), "screening", on=intake, intake_date=intake) for _ in range(6)
+    ]
+    close_case(cases[0], exit_reason="resolved", resolution="refugee_status", on=intake)
+    log_in(page, "sam", PASSWORD)
+    page.get_by_role("heading", name="Welcome, Sam Persona").wait_for()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Evidence").click()
+    page.get_by_label("Period").fill("2025")
+    page.get_by_label("Break down by").select_option(label="Age band at intake")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("heading", name="Evidence — Alpha Association").wait_for()
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Case resolution rate"))
+    row.get_by_role("link", name="1", exact=True).last.click()
+    page.get_by_text("1 case in the numerator").wait_for()
+    page.get_by_role("link", name=cases[0].code).click()
+    page.get_by_role("heading", name=f"Case {cases[0].code}").wait_for()
+    assert hosts == {urlparse(page.base_url).netloc}
