@@ -246,7 +246,9 @@ def test_the_demo_and_the_command_load_the_standard_forms(db: None) -> None:
     call_command("demo", "--cases", "0", stdout=out)
     assert Form.objects.filter(organisation__isnull=True).count() == 4
     call_command("forms", "load-standard", stdout=out)
-    assert "Standard forms: 0 new version(s) imported." in out.getvalue()
+    assert "Standard forms ready: 4 network forms (0 new version(s) imported now)." in (
+        out.getvalue()
+    )
     assert FormVersion.objects.count() == 4
 
 

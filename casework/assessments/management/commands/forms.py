@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casework.accounts.models import Organisation
+from casework.assessments.models import Form
 from casework.assessments.services import import_form, load_standard
 from casework.assessments.xlsform import FormRejected
 
@@ -33,8 +34,12 @@ class Command(BaseCommand):
             loaded = load_standard()
             for version in loaded:
                 self.stdout.write(f"  {version.form.form_id} version {version.version}")
+            standard = Form.objects.filter(organisation__isnull=True).count()
             self.stdout.write(
-                self.style.SUCCESS(f"Standard forms: {len(loaded)} new version(s) imported.")
+                self.style.SUCCESS(
+                    f"Standard forms ready: {standard} network forms "
+                    f"({len(loaded)} new version(s) imported now)."
+                )
             )
             return
         path: Path = options["file"]
