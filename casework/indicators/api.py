@@ -112,14 +112,14 @@ class IndicatorViewSet(viewsets.ViewSet):
             principal_of(request.user).organisation_id if scope != "network" else None
         )
 
-        def cells(of: Any) -> dict[str, list[Value]]:
+        def cells(of: Any, against: Any = None) -> dict[str, list[Value]]:
             return {
-                c: (values_of(c, of, start, end, by, baseline) if by else [])
-                + values_of(c, of, start, end, None, baseline)
+                c: (values_of(c, of, start, end, by, baseline, against) if by else [])
+                + values_of(c, of, start, end, None, baseline, against)
                 for c in family
             }
 
-        known = cells(own) if own is not None else None
+        known = cells(own, against=cases) if own is not None else None
         shown = publish(cells(cases), inside_organisation=inside, known=known)[code]
         return Response(
             {
@@ -155,14 +155,12 @@ class IndicatorViewSet(viewsets.ViewSet):
             code, cases, start, end
         )
         k = settings.DISCLOSURE_THRESHOLD
-        mine = survival(code, own, start, end)[:1] if own is not None else []
         shown = []
         for curve in curves:
+            # Staff looking at the network know their own organisation's curve exactly: its
+            # points could be taken apart, so they get none of the network's.
             withheld = not inside and (
-                rate_withheld(curve.events, curve.cases, k)
-                or any(
-                    rate_withheld(curve.events - m.events, curve.cases - m.cases, k) for m in mine
-                )
+                own is not None or rate_withheld(curve.events, curve.cases, k)
             )
             median = (None, None, None) if withheld else curve.median
             shown.append(

@@ -32,7 +32,7 @@ from casework.core.disclosure import count_withheld, rate_withheld, threshold
 from casework.immigration.choices import AppointmentKind, AppointmentOutcome
 from casework.immigration.models import Appointment
 from casework.indicators.models import Target
-from casework.indicators.periods import parse_period
+from casework.indicators.periods import PeriodError, parse_period
 from casework.indicators.registry import DISAGGREGATIONS, FAMILIES, REGISTRY
 from casework.indicators.statistics import Step, kaplan_meier, median_survival, wilson
 
@@ -224,20 +224,37 @@ def baseline_period(organisation_id: int | None) -> Period | None:
     for code in ("new_groups", "beneficiaries"):
         target = Target.objects.filter(indicator=code, organisation_id=organisation_id).first()
         if target is not None:
-            return parse_period(target.baseline_period)
+            try:
+                return parse_period(target.baseline_period)
+            except PeriodError:  # saved under older rules: fall back to the year before
+                return None
     return None
 
 
+def _year_before(start: dt.date) -> Period:
+    try:
+        first = start.replace(year=start.year - 1)
+    except ValueError:  # 29 February
+        first = start.replace(year=start.year - 1, day=28)
+    return first, start - dt.timedelta(days=1)
+
+
 def _counted(
-    code: str, cases: QuerySet, start: dt.date, end: dt.date, baseline: Period | None = None
+    code: str,
+    cases: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    baseline: Period | None = None,
+    against: QuerySet | None = None,
 ) -> QuerySet:
     """The cases whose people a count indicator counts. New groups: target cohorts that the
-    scope did not serve in the baseline period (by default the year before the period)."""
+    scope (`against`, by default the cases themselves) did not serve in the baseline period,
+    when that ended before the period; else in the year before the period."""
     rows = _served(cases, start, end)
     if code == "new_groups":
-        first, last = baseline or (start - dt.timedelta(days=365), start - dt.timedelta(1))
-        served_then = _served(cases, first, last).values("project__target_cohort")
-        rows = rows.exclude(project__target_cohort__in=served_then)
+        first, last = baseline if baseline and baseline[1] < start else _year_before(start)
+        served_then = _served(cases if against is None else against, first, last)
+        rows = rows.exclude(project__target_cohort__in=served_then.values("project__target_cohort"))
     return rows
 
 
@@ -248,6 +265,7 @@ def counts(
     end: dt.date,
     by: str | None = None,
     baseline: Period | None = None,
+    against: QuerySet | None = None,
 ) -> dict[str, list[Value]]:
     """People counted by the count indicators (people served, people in new groups)."""
     _check(codes, by)
@@ -255,7 +273,7 @@ def counts(
     for code in codes:
         if REGISTRY[code].kind != "count":
             raise ValueError(f"{code} is not a count.")
-        rows, column = _group_column(_counted(code, cases, start, end, baseline), by, "")
+        rows, column = _group_column(_counted(code, cases, start, end, baseline, against), by, "")
         people = {"n": Count("person", distinct=True)}
         grouped = (
             list(rows.values(column).annotate(**people).order_by(column))
@@ -280,14 +298,16 @@ def values_of(
     end: dt.date,
     by: str | None = None,
     baseline: Period | None = None,
+    against: QuerySet | None = None,
 ) -> list[Value]:
-    """`code`'s cells, whatever its kind (one per group of `by`, or the total)."""
+    """`code`'s cells, whatever its kind (one per group of `by`, or the total). `against`:
+    the scope the viewer's own part of a network figure is measured in (new groups)."""
     _check([code], by)
     kind = REGISTRY[code].kind
     if kind == "survival":
         return survival_values(code, survival(code, cases, start, end, by))
     if kind == "count":
-        return counts([code], cases, start, end, by, baseline)[code]
+        return counts([code], cases, start, end, by, baseline, against)[code]
     return rates([code], cases, start, end, by)[code]
 
 
@@ -559,35 +579,44 @@ def publish(
     known: dict[str, list[Value]] | None = None,
     k: int | None = None,
 ) -> dict[str, list[Value]]:
-    """`published` for several indicators shown together, and across the indicators of a
-    family that add up (the resolution rates by outcome type sum to the resolution rate):
-    where one member of a family is withheld in a group, a second is withheld with it."""
+    """`published` for several indicators shown together: within each indicator's row (its
+    groups and total) and within each family of indicators that add up (the resolution
+    rates by outcome type sum to the resolution rate), no withheld cell stands alone. Rows
+    and families are checked again after each change, until nothing changes."""
+    if inside_organisation:
+        return values
     out = {
-        code: published(
-            cells, inside_organisation=inside_organisation, k=k, known=(known or {}).get(code)
-        )
+        code: published(cells, inside_organisation=False, k=k, known=(known or {}).get(code))
         for code, cells in values.items()
     }
-    if inside_organisation:
-        return out
+    hidden = {(code, c.group) for code, cells in out.items() for c in cells if c.suppressed}
+    lines = [[(code, c.group) for c in cells] for code, cells in values.items() if len(cells) > 1]
     for total, parts in FAMILIES.items():
-        members = [code for code in (total, *parts) if code in out]
-        groups = {cell.group for code in members for cell in out[code]}
-        for group in groups:
-            cells = {code: _cell(out[code], group) for code in members}
-            originals = {code: _cell(values[code], group) for code in members}
-            hidden = {code for code, cell in cells.items() if cell is not None and cell.suppressed}
-            if len(hidden) == 1:
-                shown = [c for c in members if c not in hidden and originals[c] is not None]
-                if shown:
-                    second = min(
-                        shown, key=lambda c: (not originals[c].numerator, originals[c].numerator)
-                    )
-                    out[second] = [
-                        replace(WITHHELD, group=group) if cell.group == group else cell
-                        for cell in out[second]
-                    ]
-    return out
+        members = [code for code in (total, *parts) if code in values]
+        for group in {c.group for code in members for c in values[code]}:
+            lines.append([(code, group) for code in members if _cell(values[code], group)])
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            lone = [cell for cell in line if cell in hidden]
+            if len(lone) != 1:
+                continue
+            others = [cell for cell in line if cell not in hidden]
+            if not others:
+                continue
+
+            def size(cell: tuple[str, str | None]) -> tuple[bool, int]:
+                value = _cell(values[cell[0]], cell[1])
+                n = (value.numerator or 0) if value else 0
+                return (n == 0, (value.denominator or n) if value else 0)
+
+            hidden.add(min(others, key=size))
+            changed = True
+    return {
+        code: [replace(WITHHELD, group=c.group) if (code, c.group) in hidden else c for c in cells]
+        for code, cells in values.items()
+    }
 
 
 def _cell(cells: list[Value], group: str | None) -> Value | None:

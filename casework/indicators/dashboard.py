@@ -104,13 +104,20 @@ class Dashboard:
         ]
 
 
-def _figures(cases: QuerySet, start: dt.date, end: dt.date, by: str | None, baseline: Any) -> dict:
+def _figures(
+    cases: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    by: str | None,
+    baseline: Any,
+    against: QuerySet | None = None,
+) -> dict:
     """Every rate and count of the dashboard, by group when `by` is given, and the total."""
     values = rates(RATE_CODES, cases, start, end)
-    values |= counts(COUNT_CODES, cases, start, end, baseline=baseline)
+    values |= counts(COUNT_CODES, cases, start, end, baseline=baseline, against=against)
     if by:
         grouped = rates(RATE_CODES, cases, start, end, by)
-        grouped |= counts(COUNT_CODES, cases, start, end, by, baseline)
+        grouped |= counts(COUNT_CODES, cases, start, end, by, baseline, against)
         values = {code: grouped[code] + values[code] for code in values}
     return values
 
@@ -123,7 +130,7 @@ def build(scope: Scope, start: dt.date, end: dt.date, by: str | None = None) -> 
     baseline = baseline_period(scope.organisation.pk if scope.organisation else None)
     known = None
     if scope.own is not None:
-        known = _figures(scope.own, start, end, by, baseline)
+        known = _figures(scope.own, start, end, by, baseline, against=scope.cases)
     figures = _figures(scope.cases, start, end, by, baseline)
     shown = publish(figures, inside_organisation=inside, known=known)
     rows, seen = [], []
@@ -135,11 +142,13 @@ def build(scope: Scope, start: dt.date, end: dt.date, by: str | None = None) -> 
     retention = survival("retention", scope.cases, start, end, curve_by) if curve_by else []
     retention += survival("retention", scope.cases, start, end)
     k = settings.DISCLOSURE_THRESHOLD
+    # Staff looking at the network know their own organisation's curve exactly: the
+    # network's points could be taken apart, so they see no network curve.
     lines, last_day = curves(
         [
             (curve.group or str(_("All")), published_curve(curve, inside_organisation=inside))
             for curve in retention
-            if inside or not _withheld(curve.events, curve.cases, k)
+            if inside or (scope.own is None and not _withheld(curve.events, curve.cases, k))
         ]
     )
     resolution = (

@@ -19,7 +19,7 @@ from casework.indicators.charts import column_chart
 from casework.indicators.compute import Value, baseline_period, publish, values_of
 from casework.indicators.models import Target
 from casework.indicators.periods import PeriodError, parse_period
-from casework.indicators.registry import REGISTRY
+from casework.indicators.registry import REGISTRY, family_of
 
 PERIOD_FIELDS = ("baseline_period", "midline_period", "endline_period", "target_period")
 
@@ -108,20 +108,25 @@ def _scope_of(target: Target, user: Any) -> tuple[Any, bool, Any]:
 
 
 def _measure(code: str, target: Target, user: Any, start: dt.date, end: dt.date) -> Value | None:
-    """The total cell of `code` over the target's scope as `user` may see it; an
-    organisation's figures only for its own staff."""
+    """The total cell of `code` over the target's scope as `user` may see it, published with
+    its family as on the dashboard; outside an organisation, for a whole calendar year (to
+    date) only, and an organisation's figures only for its own staff."""
     cases, inside, own = _scope_of(target, user)
     if target.organisation_id is not None and not inside:
         return None
-    whole_year = start.year == end.year and (start.month, start.day) == (1, 1)
+    today = timezone.localdate()
+    whole_year = (start.month, start.day) == (1, 1) and end == min(
+        dt.date(start.year, 12, 31), today
+    )
     if not inside and not whole_year:
         return None  # outside an organisation: calendar years only (see periods.check_outside)
     baseline = baseline_period(target.organisation_id)
+    family = family_of(code)
     known = None
     if own is not None:
-        known = {code: values_of(code, own, start, end, baseline=baseline)}
+        known = {c: values_of(c, own, start, end, None, baseline, cases) for c in family}
     cells = publish(
-        {code: values_of(code, cases, start, end, baseline=baseline)},
+        {c: values_of(c, cases, start, end, None, baseline) for c in family},
         inside_organisation=inside,
         known=known,
     )[code]
@@ -132,7 +137,10 @@ def progress(target: Target, user: Any, today: dt.date | None = None) -> Progres
     """The indicator's value over the target period (to date, if it is not over), for the
     target's scope, disclosure-controlled unless the viewer works in that organisation."""
     today = today or timezone.localdate()
-    start, end = parse_period(target.target_period)
+    try:
+        start, end = parse_period(target.target_period)
+    except PeriodError:  # saved under older rules
+        return Progress(target, None, None, None)
     if start > today:
         return Progress(target, None, None, None)
     end = min(end, today)
@@ -151,8 +159,11 @@ def served_by_year(measured: Progress, user: Any, today: dt.date | None = None) 
     disclosure-controlled like the target, as a column chart against the target."""
     today = today or timezone.localdate()
     target = measured.target
-    first = parse_period(target.baseline_period)[0].year
-    last = min(parse_period(target.target_period)[1].year, today.year)
+    try:
+        first = parse_period(target.baseline_period)[0].year
+        last = min(parse_period(target.target_period)[1].year, today.year)
+    except PeriodError:  # saved under older rules
+        return None
     years = []
     for year in range(max(first, last - 5), last + 1):
         end = min(dt.date(year, 12, 31), today)

@@ -94,3 +94,12 @@ def test_outside_the_organisation_curves_are_for_the_whole_scope_only(
         "retention", survival("retention", Case.objects.all(), START, END, cutoff=END)
     )
     assert cell.rate is None  # nobody followed a year within 2019: not estimable
+
+
+def test_staff_looking_at_the_network_get_no_curve_to_take_apart(cohort_2020: World) -> None:
+    client = APIClient()
+    client.force_authenticate(cohort_2020.amina)
+    [total] = client.get(
+        "/api/v1/indicators/retention/curve/", {"scope": "network", "period": "2019"}
+    ).json()["curves"]
+    assert total["suppressed"] and total["points"] == [] and total["median"] is None

@@ -113,3 +113,18 @@ def test_new_groups_are_new_against_the_targets_baseline(cohort_2020: World) -> 
     assert baseline == (dt.date(2018, 1, 1), dt.date(2018, 12, 31))
     new = counts(["new_groups"], cases, *year_2020, baseline=baseline)["new_groups"]
     assert new[0].numerator == 84  # nobody was served in 2018: everyone is in a new group
+
+
+def test_outside_an_organisation_targets_are_measured_over_whole_years_only(
+    cohort_2020: World,
+) -> None:
+    quarter = set_target(
+        cohort_2020.nora,
+        "engagement_rate",
+        baseline_value=Decimal("80"),
+        baseline_period="2018",
+        target_value=Decimal("90"),
+        target_period="2019-Q1",
+    )
+    assert progress(quarter, cohort_2020.otto).current is None
+    assert progress(quarter, cohort_2020.amina).current is None  # staff: outside the network
