@@ -18,7 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.accounts.models import Organisation
-from casework.cases.models import Case
 from casework.core.access import principal_of
 from casework.core.disclosure import rate_withheld
 from casework.core.roles import Capability
@@ -30,6 +29,7 @@ from casework.indicators.compute import (
     survival,
     values_of,
 )
+from casework.indicators.dashboard import scope_for
 from casework.indicators.periods import PeriodError, check_outside, parse_period
 from casework.indicators.registry import REGISTRY, family_of
 
@@ -219,10 +219,8 @@ class IndicatorViewSet(viewsets.ViewSet):
         whose breakdown by organisation is disclosure-controlled as one table."""
         principal = principal_of(request.user)
         if scope == "network":
-            own = None
-            if principal.is_organisation:
-                own = Case.objects.filter(organisation_id=principal.organisation_id)
-            return Case.objects.all(), False, own
+            network = scope_for(principal, "network")
+            return network.cases, network.inside, network.own
         if scope.startswith("organisation:"):
             organisation = Organisation.objects.filter(slug=scope.split(":", 1)[1]).first()
             if organisation is None:
@@ -236,5 +234,6 @@ class IndicatorViewSet(viewsets.ViewSet):
                         ]
                     }
                 )
-            return Case.objects.filter(organisation=organisation), True, None
+            own = scope_for(principal, "organisation")
+            return own.cases, own.inside, None
         raise ValidationError({"scope": ["Use network or organisation:<slug>."]})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from casework.accounts.models import Organisation
 from casework.cases.models import Case
 from casework.core.access import Principal
+from casework.core.disclosure import rate_withheld
 from casework.indicators.charts import Bar, Curve, bar, curves
 from casework.indicators.compute import (
     Value,
@@ -148,7 +149,7 @@ def build(scope: Scope, start: dt.date, end: dt.date, by: str | None = None) -> 
         [
             (curve.group or str(_("All")), published_curve(curve, inside_organisation=inside))
             for curve in retention
-            if inside or (scope.own is None and not _withheld(curve.events, curve.cases, k))
+            if inside or (scope.own is None and not rate_withheld(curve.events, curve.cases, k))
         ]
     )
     resolution = (
@@ -177,10 +178,6 @@ def build(scope: Scope, start: dt.date, end: dt.date, by: str | None = None) -> 
         resolution=medians,
         series=_series(scope, start, end) if inside else [],
     )
-
-
-def _withheld(events: int, cases: int, k: int) -> bool:
-    return 0 < events < k or 0 < cases - events < k
 
 
 def _series(scope: Scope, start: dt.date, end: dt.date) -> list[dict[str, Any]]:

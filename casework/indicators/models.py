@@ -80,7 +80,3 @@ class Target(AuditedModel, TimeStampedModel):
         if principal.can(Capability.NETWORK_VIEW):
             return queryset
         return queryset.none()
-
-    @property
-    def indicator_spec(self):
-        return REGISTRY[self.indicator]

@@ -17,6 +17,7 @@ from casework.core.access import principal_of
 from casework.core.roles import Capability
 from casework.indicators.charts import column_chart
 from casework.indicators.compute import Value, baseline_period, publish, values_of
+from casework.indicators.dashboard import scope_for
 from casework.indicators.models import Target
 from casework.indicators.periods import PeriodError, parse_period
 from casework.indicators.registry import REGISTRY, family_of
@@ -99,12 +100,12 @@ def _scope_of(target: Target, user: Any) -> tuple[Any, bool, Any]:
     within them (known to them exactly, so not to be subtracted)."""
     principal = principal_of(user)
     if target.organisation_id is None:
-        own = None
-        if principal.is_organisation:
-            own = Case.objects.filter(organisation_id=principal.organisation_id)
-        return Case.objects.all(), False, own
-    inside = principal.is_organisation and principal.organisation_id == target.organisation_id
-    return Case.objects.filter(organisation_id=target.organisation_id), inside, None
+        scope = scope_for(principal, "network")
+    elif principal.is_organisation and principal.organisation_id == target.organisation_id:
+        scope = scope_for(principal, "organisation")
+    else:  # another organisation's target: its figures are for its own staff
+        return Case.objects.none(), False, None
+    return scope.cases, scope.inside, scope.own
 
 
 def _measure(code: str, target: Target, user: Any, start: dt.date, end: dt.date) -> Value | None:
