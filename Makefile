@@ -46,7 +46,7 @@ bench: setup
 # Regenerate requirements.lock after changing dependencies in pyproject.toml.
 lock:
 	@test -x $(VENV)-tools/bin/pip-compile || ($(PYTHON) -m venv $(VENV)-tools && $(VENV)-tools/bin/pip install --quiet pip-tools==7.6.2)
-	@$(VENV)-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev --strip-extras -o requirements.lock pyproject.toml
+	@$(VENV)-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev --strip-extras -o requirements.lock pyproject.toml
 
 messages: setup
 	@cd casework && ../$(BIN)/casework makemessages --all --ignore 'static/vendor/*'
