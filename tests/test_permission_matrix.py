@@ -39,6 +39,17 @@ def _alpha_membership(w: World) -> dict[str, Any]:
     return {"pk": w.amina.memberships.get().pk}
 
 
+def released(w: World) -> Any:
+    """The release network roles read (built once per world, for last year)."""
+    if not hasattr(w, "_release"):
+        from django.utils import timezone
+
+        from casework.core import releases
+
+        w._release = releases.build(periods=[str(timezone.localdate().year - 1)])
+    return w._release
+
+
 def alpha_records(w: World) -> dict[str, Any]:
     """A case of Alpha with one of everything hanging off it (made once per world)."""
     if not hasattr(w, "_records"):
@@ -199,9 +210,16 @@ ROUTES: dict[str, Route] = {
         method="post",
         object_of_alpha=True,
     ),
-    "indicators:dashboard": Route(EVERYONE - {"nadia"}),
+    # Network figures come from a release: the network roles read the one built here.
+    "indicators:dashboard": Route(EVERYONE - {"nadia"}, kwargs=lambda w: released(w) and {}),
     "indicators:definitions": Route(EVERYONE - {"nadia"}),
-    "indicators:export": Route(EVERYONE - {"nadia"}, kwargs=lambda w: {"fmt": "csv"}),
+    "indicators:export": Route(
+        EVERYONE - {"nadia"}, kwargs=lambda w: released(w) and {"fmt": "csv"}
+    ),
+    "indicators:releases": Route(EVERYONE - {"nadia"}),
+    "indicators:release": Route(
+        EVERYONE - {"nadia"}, kwargs=lambda w: {"number": released(w).number}
+    ),
     # No indicator named: not found, for those who may look behind a figure at all.
     "indicators:cases-behind": Route(WORKERS, ok=404),
     "indicators:targets": Route(EVERYONE - {"nadia"}),
@@ -236,6 +254,10 @@ ROUTES: dict[str, Route] = {
     ),
     "api:indicator-curve": Route(  # no period given, as above
         EVERYONE - {"nadia"}, kwargs=lambda w: {"code": "retention"}, ok=400
+    ),
+    "api:release-list": Route(EVERYONE - {"nadia"}),
+    "api:release-detail": Route(
+        EVERYONE - {"nadia"}, kwargs=lambda w: {"number": released(w).number}
     ),
     "api:form-list": Route(EVERYONE - {"nadia"}),
     "api:form-detail": Route(EVERYONE - {"nadia"}, kwargs=form_kwargs),

@@ -17,6 +17,7 @@ router.register("persons", people_api.PersonViewSet, basename="person")
 router.register("households", people_api.HouseholdViewSet, basename="household")
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
+router.register("releases", indicators_api.ReleaseViewSet, basename="release")
 router.register("forms", assessments_api.FormViewSet, basename="form")
 router.register(
     r"cases/(?P<case_code>[^/.]+)/submissions",

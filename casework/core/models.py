@@ -116,3 +116,105 @@ class SealedModel(models.Model):
 
     def open_bytes(self) -> bytes:
         return keyring().open(bytes(self.sealed), self.associated_data())
+
+
+class ImmutableError(RuntimeError):
+    """A release, once stored, is never changed: a revision is a new release."""
+
+
+class Release(AuditedModel):
+    """A numbered, immutable set of figures for the network, built in one go, suppressed
+    together and audited (casework.core.releases). Everything outside an organisation reads
+    these, never live figures."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    scope = models.CharField(_("scope"), max_length=20, default="network")
+    periods = models.JSONField(
+        _("reference periods"),
+        default=list,
+        help_text=_("Each period with the release that first published it (periods freeze)."),
+    )
+    built_at = models.DateTimeField(_("built"))
+    cutoff = models.DateTimeField(_("data cut-off"))
+    threshold = models.PositiveSmallIntegerField(_("threshold k"))
+    code_version = models.CharField(_("code version"), max_length=80)
+    built_by = models.CharField(_("built by"), max_length=150, blank=True)
+    audit = models.JSONField(_("audit result"), default=dict)
+    changes = models.JSONField(_("changes since the previous release"), default=dict)
+
+    class Meta:
+        ordering = ["-built_at", "-pk"]
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableError("A stored release is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableError("A stored release is never deleted.")
+
+    @property
+    def title(self) -> str:
+        return str(_("Network release %(number)s") % {"number": self.number})
+
+    def covers(self, period: str) -> bool:
+        return any(p["period"] == period for p in self.periods)
+
+
+class ReleaseFigure(models.Model):
+    """One cell of a release: an indicator's value for a period, a breakdown and a group
+    (empty breakdown and group: the total). Withheld cells keep only why."""
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="figures")
+    period = models.CharField(_("period"), max_length=20)
+    table = models.CharField(_("indicator"), max_length=60)
+    breakdown = models.CharField(_("breakdown"), max_length=40, blank=True)
+    group = models.CharField(_("group"), max_length=200, blank=True)
+    numerator = models.IntegerField(null=True)
+    denominator = models.IntegerField(null=True)
+    value = models.FloatField(null=True)
+    low = models.FloatField(null=True)
+    high = models.FloatField(null=True)
+    suppressed = models.BooleanField(default=False)
+    reason = models.CharField(_("why withheld"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["release", "period", "table", "breakdown"], name="release_figure_lookup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.table} {self.breakdown}={self.group}"
+
+
+class ReleaseCurve(models.Model):
+    """A survival curve of a release, for the whole network: points every 30 days at most,
+    without numbers at risk or events (see docs/disclosure.md)."""
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="curves")
+    period = models.CharField(_("period"), max_length=20)
+    table = models.CharField(_("indicator"), max_length=60)
+    points = models.JSONField(default=list)
+    median = models.IntegerField(null=True)
+    median_low = models.IntegerField(null=True)
+    median_high = models.IntegerField(null=True)
+    suppressed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "period", "table"], name="release_curve_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.table} curve"

@@ -34,6 +34,7 @@ class Capability(models.TextChoices):
     TARGETS_MANAGE = "targets.manage", _("Set baselines and targets of one's scope")
     INDICATORS_PSEUDONYMISED = "indicators.pseudonymised", _("See pseudonymised evidence")
     INDICATORS_AGGREGATED = "indicators.aggregated", _("See aggregated indicators")
+    RELEASES_BUILD = "releases.build", _("Build the network's releases of figures")
 
 
 C = Capability
@@ -68,7 +69,7 @@ _ORG_ADMIN = _SUPERVISOR | {
     C.TARGETS_MANAGE,
 }
 _EVALUATOR = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_PSEUDONYMISED, C.INDICATORS_AGGREGATED}
-_COORDINATOR = _EVALUATOR | {C.AUDIT_VIEW, C.FORMS_PUBLISH, C.TARGETS_MANAGE}
+_COORDINATOR = _EVALUATOR | {C.AUDIT_VIEW, C.FORMS_PUBLISH, C.TARGETS_MANAGE, C.RELEASES_BUILD}
 _OBSERVER = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_AGGREGATED}
 
 ROLES: dict[str, Role] = {

@@ -1,7 +1,8 @@
 """API for indicators: the registry, and values for a scope, a period and a breakdown.
 
-Indicators are the one place that reads across organisations, and they return aggregates
-only: any figure about cases outside the caller's own organisation passes disclosure control.
+An organisation's own staff get its figures live and exact. Everything about the network is
+read from the latest release that covers the period (casework.core.releases): no live query
+answers anyone about cases outside their own organisation.
 """
 
 from __future__ import annotations
@@ -13,25 +14,26 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.accounts.models import Organisation
+from casework.core import releases
 from casework.core.access import principal_of
-from casework.core.disclosure import rate_withheld
+from casework.core.models import Release
 from casework.core.roles import Capability
-from casework.indicators.compute import (
-    Value,
-    baseline_period,
-    publish,
-    published_curve,
-    survival,
-    values_of,
+from casework.indicators.compute import baseline_period, survival, values_of
+from casework.indicators.dashboard import (
+    NotReleased,
+    Scope,
+    ScopeError,
+    every_step,
+    release_values,
+    scope_for,
 )
-from casework.indicators.dashboard import scope_for
 from casework.indicators.periods import PeriodError, check_outside, parse_period
-from casework.indicators.registry import REGISTRY, family_of
+from casework.indicators.registry import REGISTRY
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -53,12 +55,19 @@ class CellSerializer(serializers.Serializer):
     low = serializers.FloatField(allow_null=True)
     high = serializers.FloatField(allow_null=True)
     suppressed = serializers.BooleanField()
+    reason = serializers.CharField(
+        help_text="why a withheld cell is withheld: primary, complement, insider or secondary"
+    )
 
 
 class PointSerializer(serializers.Serializer):
     day = serializers.IntegerField(help_text="days since intake")
-    at_risk = serializers.IntegerField(allow_null=True, help_text="null outside one's organisation")
-    events = serializers.IntegerField(help_text="events since the previous point")
+    at_risk = serializers.IntegerField(
+        allow_null=True, required=False, help_text="inside one's organisation only"
+    )
+    events = serializers.IntegerField(
+        allow_null=True, required=False, help_text="inside one's organisation only"
+    )
     survival = serializers.FloatField()
     low = serializers.FloatField()
     high = serializers.FloatField()
@@ -72,6 +81,25 @@ class CurveSerializer(serializers.Serializer):
     median_low = serializers.IntegerField(allow_null=True)
     median_high = serializers.IntegerField(allow_null=True)
     points = PointSerializer(many=True)
+
+
+def release_ref(release: Release | None) -> dict[str, Any] | None:
+    """How an answer names the release it comes from (None: live, one's own figures)."""
+    if release is None:
+        return None
+    return {
+        "number": release.number,
+        "title": release.title,
+        "cutoff": release.cutoff,
+        "threshold": release.threshold,
+    }
+
+
+SCOPE_PARAMETERS = [
+    OpenApiParameter("scope", str, description="network, or organisation:<slug>"),
+    OpenApiParameter("period", str, description="2025, 2025-Q2, 2025-03 or a..b"),
+    OpenApiParameter("by", str, description="a disaggregation of the indicator"),
+]
 
 
 class IndicatorViewSet(viewsets.ViewSet):
@@ -89,102 +117,106 @@ class IndicatorViewSet(viewsets.ViewSet):
     def retrieve(self, request: Request, code: str) -> Response:
         return Response(IndicatorSerializer(self.indicator(code)).data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("scope", str, description="network, or organisation:<slug>"),
-            OpenApiParameter("period", str, description="2025, 2025-Q2, 2025-03 or a..b"),
-            OpenApiParameter("by", str, description="a disaggregation of the indicator"),
-        ],
-        responses=CellSerializer(many=True),
-    )
+    @extend_schema(parameters=SCOPE_PARAMETERS, responses=CellSerializer(many=True))
     @action(detail=True, methods=["get"])
     def values(self, request: Request, code: str) -> Response:
         """Each cell: value, numerator, denominator, 95% interval and `suppressed`. For
         `time_to_resolution` the value is the median in days; for `retention`, the share
         still engaged a year after intake (numerator: events; denominator: people); for the
-        counts (`beneficiaries`, `new_groups`) the number of people, without denominator."""
+        counts (`beneficiaries`, `new_groups`) the number of people, without denominator.
+        Network figures come from the latest release covering the period, named in
+        `release`; one's own organisation's are live (`release` is null)."""
         _indicator, start, end, by = self.query(code)
-        params = request.query_params
-        scope = params.get("scope", "network")
-        cases, inside, own = self.scope(request, scope)
-        family = family_of(code)
-        baseline = baseline_period(
-            principal_of(request.user).organisation_id if scope != "network" else None
-        )
-
-        def cells(of: Any, against: Any = None) -> dict[str, list[Value]]:
-            return {
-                c: (values_of(c, of, start, end, by, baseline, against) if by else [])
-                + values_of(c, of, start, end, None, baseline, against)
-                for c in family
-            }
-
-        known = cells(own, against=cases) if own is not None else None
-        shown = publish(cells(cases), inside_organisation=inside, known=known)[code]
-        return Response(
-            {
-                "indicator": code,
-                "scope": params.get("scope", "network"),
-                "period": {"start": start, "end": end},
-                "threshold": settings.DISCLOSURE_THRESHOLD,
-                "cells": CellSerializer(shown, many=True).data,
-            }
-        )
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("scope", str, description="network, or organisation:<slug>"),
-            OpenApiParameter("period", str, description="2025, 2025-Q2, 2025-03 or a..b"),
-            OpenApiParameter("by", str, description="a disaggregation of the indicator"),
-        ],
-        responses=CurveSerializer(many=True),
-    )
-    @action(detail=True, methods=["get"])
-    def curve(self, request: Request, code: str) -> Response:
-        """The Kaplan-Meier curve of a survival indicator (retention, time to resolution),
-        the total's and one per group; coarsened outside one's own organisation."""
-        indicator, start, end, by = self.query(code)
-        if indicator.kind != "survival":
-            raise ValidationError({"indicator": [f"{code} has no curve."]})
-        cases, inside, own = self.scope(request, request.query_params.get("scope", "network"))
-        if by and not inside:
-            raise ValidationError(
-                {"by": ["Outside your organisation, curves are given for the whole scope only."]}
+        scope, period = self.scope(request), request.query_params.get("period", "")
+        if scope.inside:
+            baseline = baseline_period(scope.organisation.pk if scope.organisation else None)
+            cells = (values_of(code, scope.cases, start, end, by, baseline) if by else []) + (
+                values_of(code, scope.cases, start, end, None, baseline)
             )
-        curves = (survival(code, cases, start, end, by) if by else []) + survival(
-            code, cases, start, end
-        )
-        k = settings.DISCLOSURE_THRESHOLD
-        shown = []
-        for curve in curves:
-            # Staff looking at the network know their own organisation's curve exactly: its
-            # points could be taken apart, so they get none of the network's.
-            withheld = not inside and (
-                own is not None or rate_withheld(curve.events, curve.cases, k)
-            )
-            median = (None, None, None) if withheld else curve.median
-            shown.append(
-                {
-                    "group": curve.group,
-                    "suppressed": withheld,
-                    "people": curve.cases if inside else None,
-                    "median": median[0],
-                    "median_low": median[1],
-                    "median_high": median[2],
-                    "points": []
-                    if withheld
-                    else published_curve(curve, inside_organisation=inside),
-                }
-            )
+            release = None
+        else:
+            release = self.release(period)
+            cells = release_values(release, period, [code], by)[code]
         return Response(
             {
                 "indicator": code,
                 "scope": request.query_params.get("scope", "network"),
                 "period": {"start": start, "end": end},
-                "threshold": k,
+                "threshold": release.threshold if release else settings.DISCLOSURE_THRESHOLD,
+                "release": release_ref(release),
+                "cells": CellSerializer(cells, many=True).data,
+            }
+        )
+
+    @extend_schema(parameters=SCOPE_PARAMETERS, responses=CurveSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def curve(self, request: Request, code: str) -> Response:
+        """The Kaplan-Meier curve of a survival indicator (retention, time to resolution).
+        One's own organisation: every step, the total's and one per group. The network: the
+        release's curve for the whole network, a point every 30 days at most, without
+        numbers at risk or events."""
+        indicator, start, end, by = self.query(code)
+        if indicator.kind != "survival":
+            raise ValidationError({"indicator": [f"{code} has no curve."]})
+        scope, period = self.scope(request), request.query_params.get("period", "")
+        shown, release = [], None
+        if scope.inside:
+            curves = (survival(code, scope.cases, start, end, by) if by else []) + survival(
+                code, scope.cases, start, end
+            )
+            for curve in curves:
+                median = curve.median
+                shown.append(
+                    {
+                        "group": curve.group,
+                        "suppressed": False,
+                        "people": curve.cases,
+                        "median": median[0],
+                        "median_low": median[1],
+                        "median_high": median[2],
+                        "points": every_step(curve),
+                    }
+                )
+        else:
+            if by:
+                raise ValidationError(
+                    {
+                        "by": [
+                            "Outside your organisation, curves are given for the whole scope only."
+                        ]
+                    }
+                )
+            release = self.release(period)
+            stored = release.curves.filter(period=period, table=code).first()
+            if stored is not None:
+                shown.append(
+                    {
+                        "group": None,
+                        "suppressed": stored.suppressed,
+                        "people": None,
+                        "median": stored.median,
+                        "median_low": stored.median_low,
+                        "median_high": stored.median_high,
+                        "points": stored.points,
+                    }
+                )
+        return Response(
+            {
+                "indicator": code,
+                "scope": request.query_params.get("scope", "network"),
+                "period": {"start": start, "end": end},
+                "threshold": release.threshold if release else settings.DISCLOSURE_THRESHOLD,
+                "release": release_ref(release),
                 "curves": CurveSerializer(shown, many=True).data,
             }
         )
+
+    @staticmethod
+    def release(period: str) -> Release:
+        release = releases.covering(period)
+        if release is None:
+            raise NotFound(str(NotReleased(period)))
+        return release
 
     def query(self, code: str) -> tuple[Any, Any, Any, str | None]:
         """The indicator, the period and the breakdown asked for, checked."""
@@ -192,7 +224,7 @@ class IndicatorViewSet(viewsets.ViewSet):
         params = self.request.query_params
         try:
             start, end = parse_period(params.get("period", ""))
-            if not self.scope(self.request, params.get("scope", "network"))[1]:
+            if not self.scope(self.request).inside:
                 check_outside(params.get("period", ""))
         except PeriodError as error:
             raise ValidationError({"period": [str(error)]}) from None
@@ -210,19 +242,14 @@ class IndicatorViewSet(viewsets.ViewSet):
         return REGISTRY[code]
 
     @staticmethod
-    def scope(request: Request, scope: str) -> tuple[Any, bool, Any]:
-        """The cases a scope covers, whether the caller works inside them, and the caller's
-        own organisation's cases within the scope when they look from inside one (figures
-        they know exactly, which disclosure control must not let them subtract).
-
-        An organisation's figures are for its own staff: everyone else sees the network,
-        whose breakdown by organisation is disclosure-controlled as one table."""
+    def scope(request: Request) -> Scope:
+        """The scope asked for, through the one rule (`dashboard.scope_for`). An
+        organisation's figures are for its own staff: everyone else sees the network, whose
+        breakdown by organisation is in its releases."""
         principal = principal_of(request.user)
-        if scope == "network":
-            network = scope_for(principal, "network")
-            return network.cases, network.inside, network.own
-        if scope.startswith("organisation:"):
-            organisation = Organisation.objects.filter(slug=scope.split(":", 1)[1]).first()
+        asked = request.query_params.get("scope", "network")
+        if asked.startswith("organisation:"):
+            organisation = Organisation.objects.filter(slug=asked.split(":", 1)[1]).first()
             if organisation is None:
                 raise ValidationError({"scope": ["No such organisation."]})
             if not (principal.is_organisation and principal.organisation_id == organisation.pk):
@@ -234,6 +261,80 @@ class IndicatorViewSet(viewsets.ViewSet):
                         ]
                     }
                 )
-            own = scope_for(principal, "organisation")
-            return own.cases, own.inside, None
-        raise ValidationError({"scope": ["Use network or organisation:<slug>."]})
+            asked = "organisation"
+        elif asked != "network":
+            raise ValidationError({"scope": ["Use network or organisation:<slug>."]})
+        try:
+            return scope_for(principal, asked)
+        except ScopeError as error:
+            raise ValidationError({"scope": [str(error)]}) from None
+
+
+class ReleaseSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    title = serializers.CharField()
+    scope = serializers.CharField()
+    built_at = serializers.DateTimeField()
+    cutoff = serializers.DateTimeField()
+    threshold = serializers.IntegerField()
+    code_version = serializers.CharField()
+    built_by = serializers.CharField()
+    periods = serializers.JSONField(help_text="each year with the release that first published it")
+    changes = serializers.JSONField(help_text="new and carried years, and the previous release")
+
+
+class ReleaseFigureSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    indicator = serializers.CharField(source="table")
+    breakdown = serializers.CharField(help_text="empty: the total")
+    group = serializers.CharField(help_text="empty: the total")
+    numerator = serializers.IntegerField(allow_null=True)
+    denominator = serializers.IntegerField(allow_null=True)
+    value = serializers.FloatField(allow_null=True)
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+    suppressed = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class ReleaseCurveSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    indicator = serializers.CharField(source="table")
+    suppressed = serializers.BooleanField()
+    median = serializers.IntegerField(allow_null=True)
+    median_low = serializers.IntegerField(allow_null=True)
+    median_high = serializers.IntegerField(allow_null=True)
+    points = PointSerializer(many=True)
+
+
+class ReleaseDetailSerializer(ReleaseSerializer):
+    audit = serializers.JSONField(help_text="per year: what was withheld and the audit's result")
+    figures = ReleaseFigureSerializer(many=True)
+    curves = ReleaseCurveSerializer(many=True)
+
+
+class ReleaseViewSet(viewsets.ViewSet):
+    """The network's releases: the list, and each with its figures and its audit."""
+
+    capabilities = (Capability.INDICATORS_AGGREGATED,)
+    lookup_field = "number"
+    lookup_value_regex = r"[0-9]{4}-[0-9]{2}(\.[0-9]+)?"
+
+    @extend_schema(responses=ReleaseSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        return Response(ReleaseSerializer(Release.objects.all(), many=True).data)
+
+    @extend_schema(responses=ReleaseDetailSerializer)
+    def retrieve(self, request: Request, number: str) -> Response:
+        release = Release.objects.filter(number=number).first()
+        if release is None:
+            raise Http404
+        data = ReleaseDetailSerializer(
+            {
+                **{f: getattr(release, f) for f in ReleaseSerializer().fields},
+                "audit": release.audit,
+                "figures": release.figures.all(),
+                "curves": release.curves.all(),
+            }
+        ).data
+        return Response(data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case as Cases
@@ -28,12 +28,11 @@ from django.utils import timezone
 from casework.assessments.models import OutcomeRating
 from casework.cases.choices import OUTCOME_TYPE, Engagement, ExitReason
 from casework.cases.models import EngagementPeriod
-from casework.core.disclosure import count_withheld, rate_withheld, threshold
 from casework.immigration.choices import AppointmentKind, AppointmentOutcome
 from casework.immigration.models import Appointment
 from casework.indicators.models import Target
 from casework.indicators.periods import PeriodError, parse_period
-from casework.indicators.registry import DISAGGREGATIONS, FAMILIES, REGISTRY
+from casework.indicators.registry import DISAGGREGATIONS, REGISTRY
 from casework.indicators.statistics import Step, kaplan_meier, median_survival, wilson
 
 
@@ -51,6 +50,7 @@ class Value:
     low: float | None
     high: float | None
     suppressed: bool = False
+    reason: str = ""  # why a withheld cell is withheld (casework.core.publication.REASONS)
     # Indicators that count events (appointments) rather than people also carry the people
     # behind the numerator and behind the complement: disclosure control counts people.
     people: tuple[int, int] | None = None
@@ -150,6 +150,38 @@ def _rows(
     if kind == "improvement":
         return (*_improvement_rows(codes, cohort, end), "")
     return (*_status_rows(codes, cohort, end), "")
+
+
+def cohort_conditions(
+    cases: QuerySet, start: dt.date, end: dt.date, cutoff: dt.date
+) -> tuple[QuerySet, Conditions]:
+    """The cohort of [start, end] with the numerator and denominator condition of every
+    indicator counted on it (status, improvement and the survival events by `cutoff`): what
+    a release's audit needs to know which figures count which cases."""
+    of_kind = {
+        kind: [code for code, i in REGISTRY.items() if i.kind == kind]
+        for kind in ("status", "improvement", "survival")
+    }
+    cohort = cases.filter(intake_date__gte=start, intake_date__lte=end)
+    rows, conditions = _status_rows(of_kind["status"], cohort, end)
+    rows, improvement = _improvement_rows(of_kind["improvement"], rows, end)
+    conditions |= improvement
+    for code in of_kind["survival"]:
+        rows = rows.annotate(**{f"event_{code}": survival_event(code, cutoff)})
+        conditions[code] = (Q(**{f"event_{code}__isnull": False}), None)
+    return rows, conditions
+
+
+def compliance_rows(cases: QuerySet, start: dt.date, end: dt.date) -> tuple[QuerySet, Q]:
+    """The appointments reporting compliance counts, and the condition of its numerator."""
+    codes = [code for code, i in REGISTRY.items() if i.kind == "compliance"]
+    rows, conditions = _compliance_rows(codes, cases, start, end)
+    return rows, conditions[codes[0]][0]
+
+
+def served(cases: QuerySet, start: dt.date, end: dt.date) -> QuerySet:
+    """Cases open at some time in [start, end] (people served counts their people)."""
+    return _served(cases, start, end)
 
 
 def _check(codes: list[str], by: str | None) -> None:
@@ -252,10 +284,20 @@ def _counted(
     when that ended before the period; else in the year before the period."""
     rows = _served(cases, start, end)
     if code == "new_groups":
-        first, last = baseline if baseline and baseline[1] < start else _year_before(start)
-        served_then = _served(cases if against is None else against, first, last)
-        rows = rows.exclude(project__target_cohort__in=served_then.values("project__target_cohort"))
+        rows = rows.exclude(
+            project__target_cohort__in=cohorts_served_before(cases, start, baseline, against)
+        )
     return rows
+
+
+def cohorts_served_before(
+    cases: QuerySet, start: dt.date, baseline: Period | None, against: QuerySet | None = None
+) -> QuerySet:
+    """The target cohorts that "new groups" are not new against: those the scope served in
+    the baseline period, when that ended before `start`, else in the year before `start`."""
+    first, last = baseline if baseline and baseline[1] < start else _year_before(start)
+    served_then = _served(cases if against is None else against, first, last)
+    return served_then.values("project__target_cohort")
 
 
 def counts(
@@ -327,14 +369,18 @@ def members(
     part: str = "numerator",
     by: str | None = None,
     group: str | None = None,
+    cutoff: dt.date | None = None,
 ) -> QuerySet:
     """The cases behind a figure: those counted in its numerator (or denominator), in one
     group of a breakdown. For the people allowed to see them, never published."""
     _check([code], by)
     indicator = REGISTRY[code]
-    if indicator.kind == "survival":
-        raise ValueError(f"{code} is a curve: its cases are the cohort's.")
-    if indicator.kind == "count":
+    if indicator.kind == "survival":  # the events by `cutoff` over the cohort
+        rows, prefix = cases.filter(intake_date__gte=start, intake_date__lte=end), ""
+        if part == "numerator":
+            event = survival_event(code, cutoff or timezone.localdate())
+            rows = rows.annotate(event_on=event).filter(event_on__isnull=False)
+    elif indicator.kind == "count":
         rows, prefix = _counted(code, cases, start, end), ""
     else:
         rows, conditions, prefix = _rows(indicator.kind, [code], cases, start, end)
@@ -379,6 +425,20 @@ class Survival:
         return point
 
 
+def survival_event(code: str, cutoff: dt.date) -> Any:
+    """The day of a case's event by `cutoff` (null: none yet): its first disengagement for
+    retention, its resolution for time to resolution."""
+    if code == "retention":
+        first = EngagementPeriod.objects.filter(
+            case=OuterRef("pk"), status=Engagement.DISENGAGED, started_on__lte=cutoff
+        ).order_by("started_on", "pk")
+        return Subquery(first.values("started_on")[:1], output_field=DateField())
+    return Cases(
+        When(exit_reason=ExitReason.RESOLVED, closed_on__lte=cutoff, then=F("closed_on")),
+        output_field=DateField(),
+    )
+
+
 def survival(
     code: str,
     cases: QuerySet,
@@ -397,20 +457,7 @@ def survival(
     _check([code], by)
     end_of_follow_up = cutoff or timezone.localdate()
     cohort = cases.filter(intake_date__gte=start, intake_date__lte=end)
-    if code == "retention":
-        first = EngagementPeriod.objects.filter(
-            case=OuterRef("pk"), status=Engagement.DISENGAGED, started_on__lte=end_of_follow_up
-        ).order_by("started_on", "pk")
-        event_on: Any = Subquery(first.values("started_on")[:1], output_field=DateField())
-    else:
-        event_on = Cases(
-            When(
-                exit_reason=ExitReason.RESOLVED,
-                closed_on__lte=end_of_follow_up,
-                then=F("closed_on"),
-            ),
-            output_field=DateField(),
-        )
+    event_on = survival_event(code, end_of_follow_up)
     until = Const(end_of_follow_up, output_field=DateField())
     rows = cohort.annotate(
         event_on=event_on,
@@ -467,157 +514,3 @@ def survival_values(code: str, curves: list[Survival]) -> list[Value]:
                 )
             )
     return values
-
-
-def published_curve(
-    curve: Survival, *, inside_organisation: bool, k: int | None = None
-) -> list[dict[str, Any]]:
-    """The curve's points as they may be shown. Inside the organisation: every step, with
-    the numbers at risk. Outside: a point every 30 days at most, each drop since the previous
-    point standing for no event or at least k events, at least k people still followed, and
-    no numbers at risk (their differences would count small groups)."""
-    if inside_organisation:
-        return [
-            {
-                "day": step.time,
-                "at_risk": step.at_risk,
-                "events": step.events,
-                "survival": step.survival,
-                "low": step.low,
-                "high": step.high,
-            }
-            for step in curve.steps
-        ]
-    k = threshold(k)
-    points = [{"day": 0, "at_risk": None, "events": 0, "survival": 1.0, "low": 1.0, "high": 1.0}]
-    last_day = curve.steps[-1].time if curve.steps else 0
-    for day in range(30, last_day + 1, 30):
-        followed = sum(s.events + s.censored for s in curve.steps if s.time >= day)
-        events = sum(s.events for s in curve.steps if points[-1]["day"] < s.time <= day)
-        if followed < k or 0 < events < k:
-            continue  # not shown: the drop waits for the next point that can be
-        survival_, low, high = curve.at(day)
-        points.append(
-            {
-                "day": day,
-                "at_risk": None,
-                "events": events,
-                "survival": survival_,
-                "low": low,
-                "high": high,
-            }
-        )
-    return points
-
-
-def _withheld(value: Value, k: int | None) -> bool:
-    n = value.numerator or 0
-    if value.people is not None:
-        people_n, people_complement = value.people
-        return count_withheld(people_n, k) or count_withheld(people_complement, k)
-    if value.denominator is None:
-        return count_withheld(n, k)
-    return rate_withheld(n, value.denominator, k)
-
-
-def _minus(value: Value, known: Value) -> Value:
-    """What the other organisations contribute to a cell the viewer knows part of."""
-    people = None
-    if value.people is not None and known.people is not None:
-        people = (value.people[0] - known.people[0], value.people[1] - known.people[1])
-    denominator = None
-    if value.denominator is not None:
-        denominator = value.denominator - (known.denominator or 0)
-    numerator = (value.numerator or 0) - (known.numerator or 0)
-    return Value(value.group, numerator, denominator, None, None, None, people=people)
-
-
-def _complement(values: list[Value], hidden: set[int]) -> int | None:
-    """The cell to withhold beside a lone withheld one: the smallest that has people in its
-    numerator (so that it blurs the lone one), else the smallest."""
-    others = [i for i in range(len(values)) if i not in hidden]
-    if not others:
-        return None
-    useful = [i for i in others if values[i].numerator] or others
-    return min(useful, key=lambda i: (values[i].denominator or values[i].numerator or 0, i))
-
-
-WITHHELD = Value(None, None, None, None, None, None, suppressed=True)
-
-
-def published(
-    values: list[Value],
-    *,
-    inside_organisation: bool,
-    k: int | None = None,
-    known: list[Value] | None = None,
-) -> list[Value]:
-    """Values as they may be shown: exact inside the organisation that recorded them; else
-    small numbers withheld, and, in a breakdown, a second group withheld with a lone one, so
-    that the total minus the other groups cannot reveal it. `known` are the viewer's own
-    organisation's cells (same groups): a cell is withheld too when what the others add to
-    it is small, since the viewer could subtract their own figures."""
-    if inside_organisation:
-        return values
-    mine = {v.group: v for v in known or []}
-    hidden = {
-        i
-        for i, v in enumerate(values)
-        if _withheld(v, k) or (v.group in mine and _withheld(_minus(v, mine[v.group]), k))
-    }
-    if len(values) > 1 and len(hidden) == 1:
-        second = _complement(values, hidden)
-        if second is not None:
-            hidden.add(second)
-    return [replace(WITHHELD, group=v.group) if i in hidden else v for i, v in enumerate(values)]
-
-
-def publish(
-    values: dict[str, list[Value]],
-    *,
-    inside_organisation: bool,
-    known: dict[str, list[Value]] | None = None,
-    k: int | None = None,
-) -> dict[str, list[Value]]:
-    """`published` for several indicators shown together: within each indicator's row (its
-    groups and total) and within each family of indicators that add up (the resolution
-    rates by outcome type sum to the resolution rate), no withheld cell stands alone. Rows
-    and families are checked again after each change, until nothing changes."""
-    if inside_organisation:
-        return values
-    out = {
-        code: published(cells, inside_organisation=False, k=k, known=(known or {}).get(code))
-        for code, cells in values.items()
-    }
-    hidden = {(code, c.group) for code, cells in out.items() for c in cells if c.suppressed}
-    lines = [[(code, c.group) for c in cells] for code, cells in values.items() if len(cells) > 1]
-    for total, parts in FAMILIES.items():
-        members = [code for code in (total, *parts) if code in values]
-        for group in {c.group for code in members for c in values[code]}:
-            lines.append([(code, group) for code in members if _cell(values[code], group)])
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            lone = [cell for cell in line if cell in hidden]
-            if len(lone) != 1:
-                continue
-            others = [cell for cell in line if cell not in hidden]
-            if not others:
-                continue
-
-            def size(cell: tuple[str, str | None]) -> tuple[bool, int]:
-                value = _cell(values[cell[0]], cell[1])
-                n = (value.numerator or 0) if value else 0
-                return (n == 0, (value.denominator or n) if value else 0)
-
-            hidden.add(min(others, key=size))
-            changed = True
-    return {
-        code: [replace(WITHHELD, group=c.group) if (code, c.group) in hidden else c for c in cells]
-        for code, cells in values.items()
-    }
-
-
-def _cell(cells: list[Value], group: str | None) -> Value | None:
-    return next((cell for cell in cells if cell.group == group), None)

@@ -1,6 +1,7 @@
-"""A dashboard's figures for one scope, period and breakdown, computed once and shown by the
-page, the CSV/XLSX download and the benchmark alike. Nothing is cached: a contact or a
-closure recorded now shows on the next load."""
+"""A dashboard's figures for one scope, period and breakdown, shown by the page, the CSV/XLSX
+download and the benchmark alike. Inside an organisation they are computed live from its own
+cases (a closure recorded now shows on the next load); the network's come from the latest
+release that covers the period, never from a live query (casework.core.releases)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,14 @@ from django.utils.translation import gettext as _
 
 from casework.accounts.models import Organisation
 from casework.cases.models import Case
+from casework.core import releases
 from casework.core.access import Principal
-from casework.core.disclosure import rate_withheld
+from casework.core.models import Release
 from casework.indicators.charts import Bar, Curve, bar, curves
 from casework.indicators.compute import (
     Value,
     baseline_period,
     counts,
-    publish,
-    published,
-    published_curve,
     rates,
     survival,
     survival_values,
@@ -41,6 +40,22 @@ class ScopeError(ValueError):
     pass
 
 
+class NotReleased(ScopeError):
+    """No release covers the period asked for."""
+
+    def __init__(self, period: str) -> None:
+        newest = releases.latest()
+        if newest is None:
+            text = _("No release has been published yet: network figures appear once one is.")
+        else:
+            text = _("No release covers %(period)s yet: %(release)s covers %(periods)s.") % {
+                "period": period,
+                "release": newest.title,
+                "periods": ", ".join(p["period"] for p in newest.periods) or "-",
+            }
+        super().__init__(text)
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose cases a dashboard covers, and whether the viewer works inside them."""
@@ -49,24 +64,19 @@ class Scope:
     cases: QuerySet
     inside: bool
     organisation: Organisation | None = None
-    # The viewer's own organisation's cases, when they look at the network from inside one:
-    # they know those figures exactly, so disclosure control must not let them subtract.
-    own: QuerySet | None = None
 
 
 def scope_for(principal: Principal, code: str) -> Scope:
-    """Organisation staff see their organisation exactly, or the network disclosure-
-    controlled; network roles (observers too) see the network only."""
+    """The one rule for whose figures a viewer sees: organisation staff see their own
+    organisation live and exactly, or the network; network roles (observers too) see the
+    network only. The network is read from releases (`Scope.inside` is False)."""
     if code == "organisation":
         if not principal.is_organisation:
-            raise ScopeError("Only an organisation's staff see an organisation dashboard.")
+            raise ScopeError(_("Only an organisation's staff see an organisation dashboard."))
         organisation = Organisation.objects.get(pk=principal.organisation_id)
         return Scope(code, Case.objects.filter(organisation=organisation), True, organisation)
     if code == "network":
-        own = None
-        if principal.is_organisation:
-            own = Case.objects.filter(organisation_id=principal.organisation_id)
-        return Scope(code, Case.objects.all(), False, own=own)
+        return Scope(code, Case.objects.none(), False)
     raise ScopeError(f"Unknown scope {code!r}.")
 
 
@@ -96,6 +106,8 @@ class Dashboard:
     resolution: list[Value]
     series: list[dict[str, Any]] = field(default_factory=list)
     threshold: int = field(default_factory=lambda: settings.DISCLOSURE_THRESHOLD)
+    release: Release | None = None
+    retention_withheld: bool = False
 
     def grid(self) -> list[tuple[Row, list[tuple[str | None, Value | None, Bar | None]]]]:
         """Each row with its cells in column order (the template's table)."""
@@ -105,78 +117,125 @@ class Dashboard:
         ]
 
 
-def _figures(
-    cases: QuerySet,
-    start: dt.date,
-    end: dt.date,
-    by: str | None,
-    baseline: Any,
-    against: QuerySet | None = None,
-) -> dict:
+def _figures(cases: QuerySet, start: dt.date, end: dt.date, by: str | None, baseline: Any) -> dict:
     """Every rate and count of the dashboard, by group when `by` is given, and the total."""
     values = rates(RATE_CODES, cases, start, end)
-    values |= counts(COUNT_CODES, cases, start, end, baseline=baseline, against=against)
+    values |= counts(COUNT_CODES, cases, start, end, baseline=baseline)
     if by:
         grouped = rates(RATE_CODES, cases, start, end, by)
-        grouped |= counts(COUNT_CODES, cases, start, end, by, baseline, against)
+        grouped |= counts(COUNT_CODES, cases, start, end, by, baseline)
         values = {code: grouped[code] + values[code] for code in values}
     return values
 
 
-def build(scope: Scope, start: dt.date, end: dt.date, by: str | None = None) -> Dashboard:
-    """The figures of one dashboard. Outside the organisation: disclosure-controlled, with
-    the viewer's own organisation's figures treated as known, the curve and the median for
-    the whole scope only (group curves could be subtracted from it), and no series."""
-    inside = scope.inside
+def _groups(rows: list[Row]) -> list[str | None]:
+    seen = {group for row in rows for group in row.cells if group is not None}
+    return [*sorted(seen, key=lambda g: (g == "none", g)), TOTAL]
+
+
+def build(
+    scope: Scope, start: dt.date, end: dt.date, by: str | None = None, period: str = ""
+) -> Dashboard:
+    """The figures of one dashboard: live inside the organisation, else the release's."""
+    if not scope.inside:
+        return from_release(scope, period or str(start.year), start, end, by)
     baseline = baseline_period(scope.organisation.pk if scope.organisation else None)
-    known = None
-    if scope.own is not None:
-        known = _figures(scope.own, start, end, by, baseline, against=scope.cases)
     figures = _figures(scope.cases, start, end, by, baseline)
-    shown = publish(figures, inside_organisation=inside, known=known)
-    rows, seen = [], []
-    for code in RATE_CODES + COUNT_CODES:
-        rows.append(Row(REGISTRY[code], {cell.group: cell for cell in shown[code]}))
-        seen += [cell.group for cell in shown[code] if cell.group is not None]
-    groups = [*sorted(set(seen), key=lambda g: (g == "none", g)), TOTAL]
-    curve_by = by if inside else None
-    retention = survival("retention", scope.cases, start, end, curve_by) if curve_by else []
+    rows = [
+        Row(REGISTRY[code], {cell.group: cell for cell in figures[code]})
+        for code in RATE_CODES + COUNT_CODES
+    ]
+    retention = survival("retention", scope.cases, start, end, by) if by else []
     retention += survival("retention", scope.cases, start, end)
-    k = settings.DISCLOSURE_THRESHOLD
-    # Staff looking at the network know their own organisation's curve exactly: the
-    # network's points could be taken apart, so they see no network curve.
     lines, last_day = curves(
-        [
-            (curve.group or str(_("All")), published_curve(curve, inside_organisation=inside))
-            for curve in retention
-            if inside or (scope.own is None and not rate_withheld(curve.events, curve.cases, k))
-        ]
+        [(curve.group or str(_("All")), every_step(curve)) for curve in retention]
     )
-    resolution = (
-        survival("time_to_resolution", scope.cases, start, end, curve_by) if curve_by else []
-    )
+    resolution = survival("time_to_resolution", scope.cases, start, end, by) if by else []
     resolution += survival("time_to_resolution", scope.cases, start, end)
-    own_resolution = None
-    if scope.own is not None:
-        own_resolution = survival_values(
-            "time_to_resolution", survival("time_to_resolution", scope.own, start, end)
-        )
-    medians = published(
-        survival_values("time_to_resolution", resolution),
-        inside_organisation=inside,
-        known=own_resolution,
-    )
     return Dashboard(
         scope=scope,
         start=start,
         end=end,
         by=by,
-        groups=groups,
+        groups=_groups(rows),
         rows=rows,
         retention=lines,
         retention_days=last_day,
-        resolution=medians,
-        series=_series(scope, start, end) if inside else [],
+        resolution=survival_values("time_to_resolution", resolution),
+        series=_series(scope, start, end),
+    )
+
+
+def every_step(curve: Any) -> list[dict[str, Any]]:
+    """Every step of a curve, with the numbers at risk: for the organisation's own staff."""
+    return [
+        {
+            "day": step.time,
+            "at_risk": step.at_risk,
+            "events": step.events,
+            "survival": step.survival,
+            "low": step.low,
+            "high": step.high,
+        }
+        for step in curve.steps
+    ]
+
+
+def release_values(
+    release: Release, period: str, codes: list[str], by: str | None
+) -> dict[str, list[Value]]:
+    """The release's cells of `codes` for `period`: each group of `by`, then the total."""
+    out: dict[str, list[Value]] = {code: [] for code in codes}
+    figures = release.figures.filter(
+        period=period, table__in=codes, breakdown__in=["", by or ""]
+    ).order_by("breakdown" if by else "pk", "pk")
+    for figure in figures:
+        out[figure.table].append(
+            Value(
+                figure.group or None,
+                figure.numerator,
+                figure.denominator,
+                figure.value,
+                figure.low,
+                figure.high,
+                suppressed=figure.suppressed,
+                reason=figure.reason,
+            )
+        )
+    for cells in out.values():  # groups first, the total last, as live figures come
+        cells.sort(key=lambda v: (v.group is None, v.group == "none", v.group or ""))
+    return out
+
+
+def from_release(
+    scope: Scope, period: str, start: dt.date, end: dt.date, by: str | None
+) -> Dashboard:
+    """The network's dashboard for one calendar year, as its release published it: one
+    query for the cells and one for the curve, whatever the number of cases."""
+    release = releases.covering(period)
+    if release is None:
+        raise NotReleased(period)
+    codes = [*RATE_CODES, *COUNT_CODES, "time_to_resolution"]
+    values = release_values(release, period, codes, by)
+    rows = [
+        Row(REGISTRY[code], {cell.group: cell for cell in values[code]})
+        for code in RATE_CODES + COUNT_CODES
+    ]
+    curve = release.curves.filter(period=period, table="retention").first()
+    withheld = curve is None or curve.suppressed
+    lines, last_day = curves([] if withheld else [(str(_("All")), curve.points)])
+    return Dashboard(
+        scope=scope,
+        start=start,
+        end=end,
+        by=by,
+        groups=_groups(rows),
+        rows=rows,
+        retention=lines,
+        retention_days=last_day,
+        resolution=[v for v in values["time_to_resolution"] if v.group is None],
+        release=release,
+        retention_withheld=withheld,
     )
 
 

@@ -233,21 +233,3 @@ REGISTRY: dict[str, Indicator] = {
         ),
     )
 }
-
-
-# Indicators whose parts add up to a total: shown together, they are suppressed together.
-FAMILIES = {
-    "resolution_rate": (
-        "resolution_permanent_rate",
-        "resolution_temporary_rate",
-        "resolution_departure_rate",
-    ),
-}
-
-
-def family_of(code: str) -> list[str]:
-    """`code` with the indicators it adds up with (itself alone if none)."""
-    for total, parts in FAMILIES.items():
-        if code == total or code in parts:
-            return [total, *parts]
-    return [code]

@@ -12,15 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
-from casework.cases.models import Case
+from casework.core import releases
 from casework.core.access import principal_of
 from casework.core.roles import Capability
 from casework.indicators.charts import column_chart
-from casework.indicators.compute import Value, baseline_period, publish, values_of
-from casework.indicators.dashboard import scope_for
+from casework.indicators.compute import Value, baseline_period, values_of
+from casework.indicators.dashboard import release_values, scope_for
 from casework.indicators.models import Target
 from casework.indicators.periods import PeriodError, parse_period
-from casework.indicators.registry import REGISTRY, family_of
+from casework.indicators.registry import REGISTRY
 
 PERIOD_FIELDS = ("baseline_period", "midline_period", "endline_period", "target_period")
 
@@ -95,42 +95,24 @@ def _in_unit(code: str, value: Value) -> Decimal | None:
     return Decimal(str(round(100 * value.rate, 2)))
 
 
-def _scope_of(target: Target, user: Any) -> tuple[Any, bool, Any]:
-    """The target's cases, whether `user` works inside them, and the user's own cases
-    within them (known to them exactly, so not to be subtracted)."""
+def _measure(code: str, target: Target, user: Any, start: dt.date, end: dt.date) -> Value | None:
+    """The total cell of `code` over the target's scope as `user` may see it: the network's
+    from its release (whole calendar years only), an organisation's live for its own staff
+    only."""
     principal = principal_of(user)
     if target.organisation_id is None:
-        scope = scope_for(principal, "network")
-    elif principal.is_organisation and principal.organisation_id == target.organisation_id:
-        scope = scope_for(principal, "organisation")
-    else:  # another organisation's target: its figures are for its own staff
-        return Case.objects.none(), False, None
-    return scope.cases, scope.inside, scope.own
-
-
-def _measure(code: str, target: Target, user: Any, start: dt.date, end: dt.date) -> Value | None:
-    """The total cell of `code` over the target's scope as `user` may see it, published with
-    its family as on the dashboard; outside an organisation, for a whole calendar year (to
-    date) only, and an organisation's figures only for its own staff."""
-    cases, inside, own = _scope_of(target, user)
-    if target.organisation_id is not None and not inside:
-        return None
-    today = timezone.localdate()
-    whole_year = (start.month, start.day) == (1, 1) and end == min(
-        dt.date(start.year, 12, 31), today
-    )
-    if not inside and not whole_year:
-        return None  # outside an organisation: calendar years only (see periods.check_outside)
-    baseline = baseline_period(target.organisation_id)
-    family = family_of(code)
-    known = None
-    if own is not None:
-        known = {c: values_of(c, own, start, end, None, baseline, cases) for c in family}
-    cells = publish(
-        {c: values_of(c, cases, start, end, None, baseline) for c in family},
-        inside_organisation=inside,
-        known=known,
-    )[code]
+        period = str(start.year)
+        if (start, end) != parse_period(period):
+            return None  # a release publishes whole calendar years
+        release = releases.covering(period)
+        if release is None:
+            return None
+        cells = release_values(release, period, [code], None)[code]
+        return cells[0] if cells else None
+    if not (principal.is_organisation and principal.organisation_id == target.organisation_id):
+        return None  # another organisation's target: its figures are for its own staff
+    cases = scope_for(principal, "organisation").cases
+    cells = values_of(code, cases, start, end, None, baseline_period(target.organisation_id))
     return cells[0] if cells else None
 
 

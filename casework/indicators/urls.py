@@ -10,4 +10,6 @@ urlpatterns = [
     path("cases/", views.CasesBehindView.as_view(), name="cases-behind"),
     path("targets/", views.TargetListView.as_view(), name="targets"),
     path("export.<str:fmt>", views.ExportView.as_view(), name="export"),
+    path("releases/", views.ReleaseListView.as_view(), name="releases"),
+    path("releases/<str:number>/", views.ReleaseDetailView.as_view(), name="release"),
 ]

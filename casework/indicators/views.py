@@ -18,10 +18,20 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from casework.cases.models import Case
+from casework.core import releases
+from casework.core.models import Release
+from casework.core.publication import REASONS
 from casework.core.roles import CASEWORK, Capability
 from casework.core.views import AccessMixin
 from casework.indicators.compute import members
-from casework.indicators.dashboard import Dashboard, ScopeError, build, scope_for, table
+from casework.indicators.dashboard import (
+    Dashboard,
+    NotReleased,
+    ScopeError,
+    build,
+    scope_for,
+    table,
+)
 from casework.indicators.forms import TargetForm
 from casework.indicators.models import Target
 from casework.indicators.periods import PeriodError, check_outside, parse_period, presets
@@ -40,7 +50,9 @@ class EvidenceMixin(AccessMixin):
         params = self.request.GET
         default_scope = "organisation" if self.principal.is_organisation else "network"
         scope = params.get("scope") or default_scope
-        period = params.get("period") or str(timezone.localdate().year)
+        period = params.get("period") or (
+            _latest_released_year() if scope == "network" else str(timezone.localdate().year)
+        )
         by = params.get("by", "country" if scope == "network" else "") or None
         errors = []
         if by is not None and by not in DISAGGREGATIONS:
@@ -54,9 +66,9 @@ class EvidenceMixin(AccessMixin):
             "period": period,
             "by": by or "",
             "scope_code": scope_code,
-            "presets": [  # outside one's organisation: calendar years only
-                p for p in presets(timezone.localdate()) if scope_code != "network" or p.isdigit()
-            ],
+            "presets": (  # outside one's organisation: the released calendar years
+                released_years() if scope_code == "network" else presets(timezone.localdate())
+            ),
             "breakdowns": list(DISAGGREGATION_LABELS.items()),
             "can_choose_scope": self.principal.is_organisation,
             "errors": errors,
@@ -69,7 +81,22 @@ class EvidenceMixin(AccessMixin):
         except (PeriodError, ScopeError) as error:
             context["errors"].append(str(error))
             return None, context
-        return build(scope, start, end, by), context
+        try:
+            return build(scope, start, end, by, period), context
+        except NotReleased as error:
+            context["errors"].append(str(error))
+            return None, context
+
+
+def released_years() -> list[str]:
+    """The calendar years the latest release publishes, newest first."""
+    newest = releases.latest()
+    return sorted((p["period"] for p in newest.periods), reverse=True) if newest else []
+
+
+def _latest_released_year() -> str:
+    years = released_years()
+    return years[0] if years else str(timezone.localdate().year - 1)
 
 
 class DashboardView(EvidenceMixin, View):
@@ -112,8 +139,9 @@ class ExportView(EvidenceMixin, View):
             f"Casework evidence, {dashboard.scope.code}, {dashboard.start} to {dashboard.end}. "
             + (
                 "Exact figures of one's own organisation."
-                if dashboard.scope.inside
-                else f"Cells under {settings.DISCLOSURE_THRESHOLD} people are withheld (empty)."
+                if dashboard.release is None
+                else f"{dashboard.release.title} (data cut-off {dashboard.release.cutoff:%Y-%m-%d})"
+                f"; withheld cells are empty (threshold {dashboard.release.threshold})."
             )
         )
         name = f"casework-evidence-{dashboard.scope.code}-{context['period']}"
@@ -227,4 +255,53 @@ class TargetListView(AccessMixin, View):
                 "form": form if self.principal.can(Capability.TARGETS_MANAGE) else None,
             },
             status=status,
+        )
+
+
+class ReleaseListView(AccessMixin, View):
+    """Every release, newest first, with what changed since the one before; coordinators
+    build the next one here (or with `casework release build`, e.g. from cron)."""
+
+    capabilities = (Capability.INDICATORS_AGGREGATED,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            "indicators/releases.html",
+            {
+                "releases": Release.objects.all(),
+                "can_build": self.principal.can(Capability.RELEASES_BUILD),
+                "releasable": releases.releasable(),
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not self.principal.can(Capability.RELEASES_BUILD):
+            raise PermissionDenied
+        try:
+            release = releases.build(built_by=request.user.get_username())
+        except releases.NothingToRelease:
+            messages.info(request, _("Nothing new to publish: every ended year is released."))
+            return HttpResponseRedirect(reverse("indicators:releases"))
+        messages.success(request, _("%(release)s is published.") % {"release": release.title})
+        return HttpResponseRedirect(reverse("indicators:release", args=[release.number]))
+
+
+class ReleaseDetailView(AccessMixin, View):
+    """One release: its periods, how each was protected and the audit's result."""
+
+    capabilities = (Capability.INDICATORS_AGGREGATED,)
+
+    def get(self, request: HttpRequest, number: str) -> HttpResponse:
+        release = Release.objects.filter(number=number).first()
+        if release is None:
+            raise Http404
+        periods = [
+            {**period, "audit": release.audit.get(period["period"], {})}
+            for period in release.periods
+        ]
+        return render(
+            request,
+            "indicators/release.html",
+            {"release": release, "periods": periods, "reasons": REASONS},
         )

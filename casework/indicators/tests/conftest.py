@@ -64,3 +64,12 @@ def cohort_2020(world: World) -> World:
             close_case(case, exit_reason="removed", on=later + dt.timedelta(days=10))
         # the other 76 stay engaged, open
     return world
+
+
+@pytest.fixture
+def released_2020(cohort_2020: World) -> World:
+    """The 2020 cohort, published in a release (the only way it reaches the network)."""
+    from casework.core import releases
+
+    releases.build(periods=["2019"])
+    return cohort_2020

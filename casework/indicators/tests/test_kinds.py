@@ -87,33 +87,3 @@ def test_every_breakdown_has_a_label_for_the_picker() -> None:
     from casework.indicators.registry import DISAGGREGATION_LABELS, DISAGGREGATIONS
 
     assert set(DISAGGREGATION_LABELS) == set(DISAGGREGATIONS)
-
-
-def test_withheld_cells_never_stand_alone_in_a_row_or_a_family() -> None:
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
-    from casework.indicators.compute import Value, publish
-    from casework.indicators.registry import FAMILIES
-
-    family = ["resolution_rate", *FAMILIES["resolution_rate"]]
-
-    @settings(max_examples=300, deadline=None)
-    @given(st.lists(st.tuples(*[st.integers(0, 12)] * 3), min_size=2, max_size=5))
-    def check(groups: list[tuple[int, int, int]]) -> None:
-        values: dict[str, list[Value]] = {code: [] for code in family}
-        names = [f"g{i}" for i in range(len(groups))] + [None]
-        totals = [sum(g[i] for g in groups) for i in range(3)]
-        d_total = 40 * len(groups)
-        for name, parts in zip(names, [*groups, tuple(totals)], strict=True):
-            d = d_total if name is None else 40
-            for code, n in zip(family, (sum(parts), *parts), strict=True):
-                values[code].append(Value(name, n, d, n / d, 0.0, 1.0))
-        shown = publish(values, inside_organisation=False)
-        for code in family:  # each row: its groups and the total
-            assert sum(c.suppressed for c in shown[code]) != 1, (code, shown[code])
-        for name in names:  # each family: the total rate and its parts in one group
-            cells = [next(c for c in shown[code] if c.group == name) for code in family]
-            assert sum(c.suppressed for c in cells) != 1, (name, cells)
-
-    check()

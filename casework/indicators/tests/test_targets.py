@@ -31,7 +31,8 @@ def test_people_served_and_new_groups(cohort_2020: World) -> None:
     assert later["new_groups"][0].numerator == 0
 
 
-def test_progress_runs_from_the_baseline_to_the_target(cohort_2020: World) -> None:
+def test_progress_runs_from_the_baseline_to_the_target(released_2020: World) -> None:
+    cohort_2020 = released_2020
     target = set_target(
         cohort_2020.olga,
         "engagement_rate",

@@ -37,6 +37,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo network ready ({created} users created)."))
             if created and options["cases"]:
                 call_command("generate", cases=options["cases"], seed=2020, stdout=self.stdout)
+                # The network's figures for the ended years, so observers see them at once.
+                call_command("release", "build", "--if-new", stdout=self.stdout)
         # The standard forms (by name: `accounts` does not import the apps above it).
         call_command("forms", "load-standard", stdout=self.stdout)
         self.stdout.write("")

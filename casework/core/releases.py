@@ -1,0 +1,240 @@
+"""Releases: the network's figures, built in one go, protected together, audited, stored.
+
+Domain apps contribute their figures for a reference period (`register`); this module runs
+publication (`casework.core.publication.protect`) over everything a period publishes and
+stores the result as an immutable, numbered `Release`. A period, once published, is frozen:
+later releases carry its figures unchanged, so no two releases of one period can be
+subtracted from each other (docs/disclosure.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework.core.models import Release, ReleaseCurve, ReleaseFigure
+from casework.core.publication import Cell, Protection, Universe, protect, threshold
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A contributed cell with the values it shows when published."""
+
+    cell: Cell
+    numerator: int | None
+    denominator: int | None
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class CurveFigure:
+    """A contributed curve, published only when the cell `follows` is."""
+
+    table: str
+    follows: tuple[str, ...]
+    points: list[dict[str, Any]]
+    median: tuple[int | None, int | None, int | None]
+
+
+@dataclass
+class Contribution:
+    universes: dict[str, Universe] = field(default_factory=dict)
+    figures: list[Figure] = field(default_factory=list)
+    curves: list[CurveFigure] = field(default_factory=list)
+
+
+class Contributor(Protocol):
+    def periods(self, today: dt.date) -> list[str]:
+        """The ended reference periods it has figures for."""
+
+    def contribute(self, period: str, cutoff: dt.date) -> Contribution: ...
+
+
+CONTRIBUTORS: list[Contributor] = []
+
+
+def register(contributor: Contributor) -> None:
+    """Called from an app's `ready()`: its figures go into every release."""
+    if contributor not in CONTRIBUTORS:
+        CONTRIBUTORS.append(contributor)
+
+
+class NothingToRelease(Exception):
+    pass
+
+
+def latest() -> Release | None:
+    return Release.objects.first()
+
+
+def covering(period: str) -> Release | None:
+    """The newest release that publishes `period` (periods are carried forward, so the newest
+    release covers every period ever published)."""
+    release = latest()
+    return release if release is not None and release.covers(period) else None
+
+
+def releasable(today: dt.date | None = None) -> list[str]:
+    today = today or timezone.localdate()
+    return sorted({p for c in CONTRIBUTORS for p in c.periods(today)})
+
+
+def code_version() -> str:
+    """The package version, and the commit when run from a git checkout."""
+    version = importlib.metadata.version("casework")
+    head = Path(__file__).resolve().parents[2] / ".git" / "HEAD"
+    try:
+        ref = head.read_text().strip()
+        if ref.startswith("ref: "):
+            ref = (head.parent / ref[5:]).read_text().strip()
+        return f"{version}+{ref[:12]}"
+    except OSError:
+        return version
+
+
+def _number(now: dt.datetime) -> str:
+    base = f"{now:%Y-%m}"
+    taken = Release.objects.filter(number__startswith=base).count()
+    return base if not taken else f"{base}.{taken + 1}"
+
+
+def build(
+    *,
+    built_by: str = "",
+    periods: list[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Release:
+    """Build and store a new release: new periods computed, protected and audited; periods
+    already published carried over unchanged. Raises NothingToRelease when nothing is new."""
+    now = timezone.now()
+    cutoff = timezone.localdate(now)
+    k = threshold()
+    previous = latest()
+    wanted = sorted(periods if periods is not None else releasable(cutoff))
+    new = [p for p in wanted if previous is None or not previous.covers(p)]
+    if not new:
+        raise NothingToRelease("Every period with data is already published.")
+    built: list[tuple[str, Contribution, Protection]] = []
+    for i, period in enumerate(new):
+        if progress:
+            progress(period, i, len(new))
+        built.append((period, *prepare(period, cutoff, k)))
+    if progress:
+        progress("", len(new), len(new))
+    return _store(now, cutoff, k, built_by, previous, built)
+
+
+def prepare(period: str, cutoff: dt.date, k: int) -> tuple[Contribution, Protection]:
+    """Every contributor's figures for `period`, and what publication withholds of them."""
+    contribution = Contribution()
+    for contributor in CONTRIBUTORS:
+        part = contributor.contribute(period, cutoff)
+        contribution.universes |= part.universes
+        contribution.figures += part.figures
+        contribution.curves += part.curves
+    cells = [figure.cell for figure in contribution.figures]
+    return contribution, protect(contribution.universes, cells, k)
+
+
+@transaction.atomic
+def _store(
+    now: dt.datetime,
+    cutoff: dt.date,
+    k: int,
+    built_by: str,
+    previous: Release | None,
+    built: list[tuple[str, Contribution, Protection]],
+) -> Release:
+    number = _number(now)
+    carried = list(previous.periods) if previous is not None else []
+    audit = dict(previous.audit) if previous is not None else {}
+    new_periods = []
+    for period, _contribution, protection in built:
+        summary = protection.summary()
+        if not summary["passed"]:  # protect() only returns once every range is wide enough
+            raise RuntimeError(f"The audit of {period} did not pass.")
+        audit[period] = summary | {"published_in": number}
+        new_periods.append({"period": period, "published_in": number, "cutoff": str(cutoff)})
+    release = Release(
+        number=number,
+        periods=sorted(carried + new_periods, key=lambda p: p["period"]),
+        built_at=now,
+        cutoff=now,
+        threshold=k,
+        code_version=code_version(),
+        built_by=built_by,
+        audit=audit,
+        changes={
+            "previous": previous.number if previous else None,
+            "new_periods": [p["period"] for p in new_periods],
+            "carried_periods": [p["period"] for p in carried],
+        },
+    )
+    release.save()
+    rows = []
+    if previous is not None:  # frozen: the same figures, as first published
+        for figure in previous.figures.all().iterator():
+            figure.pk, figure.release = None, release
+            rows.append(figure)
+    for period, contribution, protection in built:
+        for figure in contribution.figures:
+            _key, table, breakdown, group = figure.cell.key
+            reason = protection.withheld.get(figure.cell.key, "")
+            rows.append(
+                ReleaseFigure(
+                    release=release,
+                    period=period,
+                    table=table,
+                    breakdown=breakdown,
+                    group=group,
+                    suppressed=bool(reason),
+                    reason=reason,
+                    **(
+                        {}
+                        if reason
+                        else {
+                            "numerator": figure.numerator,
+                            "denominator": figure.denominator,
+                            "value": figure.value,
+                            "low": figure.low,
+                            "high": figure.high,
+                        }
+                    ),
+                )
+            )
+    ReleaseFigure.objects.bulk_create(rows, batch_size=2000)
+    curves = []
+    if previous is not None:
+        for curve in previous.curves.all():
+            curve.pk, curve.release = None, release
+            curves.append(curve)
+    for period, contribution, protection in built:
+        for curve in contribution.curves:
+            withheld = curve.follows in protection.withheld or not curve.points
+            curves.append(
+                ReleaseCurve(
+                    release=release,
+                    period=period,
+                    table=curve.table,
+                    suppressed=withheld,
+                    points=[] if withheld else curve.points,
+                    **(
+                        {}
+                        if withheld
+                        else dict(
+                            zip(("median", "median_low", "median_high"), curve.median, strict=True)
+                        )
+                    ),
+                )
+            )
+    ReleaseCurve.objects.bulk_create(curves)
+    return release
