@@ -16,15 +16,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from casework.api.errors import api_error
-from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
 from casework.assessments.choices import SubmissionStatus
 from casework.assessments.engine import answers_from_json, with_defaults
 from casework.assessments.models import Form, FormVersion, Submission
 from casework.assessments.services import InvalidAnswers, import_form, save_draft, submit
 from casework.assessments.xlsform import FormRejected
+from casework.audit.mixins import AuditedObjectMixin
 from casework.cases.models import Case
 from casework.core.access import get_visible_or_404
+from casework.core.api.errors import api_error
+from casework.core.api.viewsets import AccessViewSetMixin
 from casework.core.roles import CASEWORK, Capability
 
 

@@ -19,8 +19,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Project, User
-from casework.api.errors import api_error
-from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
+from casework.audit.mixins import AuditedObjectMixin
 from casework.cases.choices import (
     ContactMode,
     Engagement,
@@ -45,6 +44,8 @@ from casework.cases.services import (
     update_case,
 )
 from casework.core.access import principal_of
+from casework.core.api.errors import api_error
+from casework.core.api.viewsets import AccessViewSetMixin
 from casework.core.roles import CASEWORK
 from casework.people.models import Person
 

@@ -15,9 +15,10 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Organisation
-from casework.api.errors import api_error
-from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
+from casework.audit.mixins import AuditedObjectMixin
 from casework.core.access import principal_of
+from casework.core.api.errors import api_error
+from casework.core.api.viewsets import AccessViewSetMixin
 from casework.core.roles import CASEWORK
 from casework.people.choices import Gender, nationality_choices
 from casework.people.identity import IdentityData
