@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from casework.accounts.models import Organisation
 from casework.audit.models import Action, AuditEntry
-from casework.core.testing.personas import PASSWORD, World
-from casework.core.testing.queries import count_queries
+from casework.testing.personas import PASSWORD, World
+from casework.testing.queries import count_queries
 
 
 def token_for(client: APIClient, username: str, password: str = PASSWORD) -> Any:

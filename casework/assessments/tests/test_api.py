@@ -9,8 +9,8 @@ from casework.assessments.models import Form, OutcomeRating, Submission
 from casework.assessments.tests.conftest import md
 from casework.cases.models import Case
 from casework.cases.tests.conftest import REFERRED
-from casework.core.testing.personas import World
-from casework.core.testing.queries import count_queries
+from casework.testing.personas import World
+from casework.testing.queries import count_queries
 
 OWN = md("| survey |\n| | type | name | label |\n| | text | why | Why? |")
 

@@ -27,7 +27,7 @@ from casework.cases.choices import EventKind
 from casework.cases.models import Case
 from casework.cases.services import CaseRuleError, close_case, transition
 from casework.cases.tests.conftest import REFERRED
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 RATINGS = ("informed_decision_making", "engagement_with_procedures", "wellbeing", "basic_needs")
 

@@ -18,7 +18,7 @@ from casework.audit.models import AuditEntry
 from casework.cases.choices import EventKind
 from casework.cases.models import Case
 from casework.cases.tests.conftest import REFERRED
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 SCREENING = "casework_vulnerability_screening"
 

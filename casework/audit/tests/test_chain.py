@@ -7,7 +7,7 @@ from django.db import connection
 from casework.accounts.models import Project
 from casework.audit.models import Action, AuditEntry
 from casework.audit.services import record, verify_chain
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 
 def verify() -> str:

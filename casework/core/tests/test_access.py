@@ -7,7 +7,7 @@ from django.http import Http404
 from casework.accounts.models import Organisation, Project, Site
 from casework.core.access import get_visible_or_404, principal_of
 from casework.core.roles import NETWORK_ROLES, ORGANISATION_ROLES, ROLES, Capability
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 
 def test_every_capability_is_granted_to_some_role() -> None:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from casework.core.api.errors import api_error
 from casework.core.api.permissions import CapabilityPermission
 from casework.core.roles import Capability
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 
 def allowed(user: object, capabilities: object, action: str | None = None) -> bool:

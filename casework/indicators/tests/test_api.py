@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 from casework.accounts.demo import create_demo_network
 from casework.accounts.models import Organisation, User
 from casework.core.disclosure import count_withheld, rate_withheld
-from casework.core.testing.personas import World
 from casework.indicators.registry import FAMILIES, REGISTRY
 from casework.synthetic.generator import generate
+from casework.testing.personas import World
 
 K = 5
 

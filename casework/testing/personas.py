@@ -24,7 +24,7 @@ from casework.accounts.choices import TargetCohort
 from casework.accounts.models import Organisation, Project, Site, User
 from casework.accounts.services import add_membership
 
-PASSWORD = "persona-password-1"
+PASSWORD = "persona-password-1"  # noqa: S105 (a test password, never a real one)
 
 
 @dataclass
