@@ -256,6 +256,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["casework.core.api.permissions.CapabilityPermission"],
     "DEFAULT_PAGINATION_CLASS": "casework.core.api.pagination.Pagination",
+    "EXCEPTION_HANDLER": "casework.core.api.errors.exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": "20/minute"},
