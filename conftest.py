@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-pytest_plugins = ["casework.core.testing.fixtures"]
+pytest_plugins = ["casework.testing.fixtures"]
 
 
 @pytest.hookimpl(trylast=True)

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from casework.accounts.demo import create_demo_network
-from casework.core.testing.personas import PASSWORD, World
+from casework.testing.personas import PASSWORD, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from casework.core.testing.personas import World
 from casework.people.identity import IdentityData
+from casework.testing.personas import World
 
 ORG_STAFF = {"amina", "sam", "olga"}  # Alpha's staff: the allowed organisation
 NETWORK = {"nora", "eva", "otto"}

@@ -16,10 +16,10 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from casework.accounts.models import Membership, Organisation, User
-from casework.api.viewsets import AccessReadOnlyViewSet
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.access import principal_of
+from casework.core.api.viewsets import AccessReadOnlyViewSet
 from casework.core.roles import Capability
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -16,15 +15,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from casework.api.errors import api_error
-from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
 from casework.assessments.choices import SubmissionStatus
 from casework.assessments.engine import answers_from_json, with_defaults
 from casework.assessments.models import Form, FormVersion, Submission
 from casework.assessments.services import InvalidAnswers, import_form, save_draft, submit
 from casework.assessments.xlsform import FormRejected
+from casework.audit.mixins import AuditedObjectMixin
 from casework.cases.models import Case
 from casework.core.access import get_visible_or_404
+from casework.core.api.viewsets import AccessViewSetMixin
 from casework.core.roles import CASEWORK, Capability
 
 
@@ -140,10 +139,19 @@ class NewSubmissionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=SubmissionStatus.choices, default="submitted")
 
 
+class DraftUpdateSerializer(serializers.Serializer):
+    answers = serializers.JSONField(help_text="The draft's answers, all of them, as for POST.")
+    status = serializers.ChoiceField(choices=SubmissionStatus.choices, default="draft")
+    version = serializers.IntegerField(
+        required=False, help_text="The version you read; a stale one is refused (409)."
+    )
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[CASE_CODE]),
     retrieve=extend_schema(parameters=[CASE_CODE]),
     create=extend_schema(parameters=[CASE_CODE]),
+    partial_update=extend_schema(parameters=[CASE_CODE]),
 )
 class CaseSubmissionViewSet(
     AuditedObjectMixin,
@@ -153,8 +161,9 @@ class CaseSubmissionViewSet(
     GenericViewSet,
 ):
     """Forms filled for a case: the list without answers, one submission with its answers
-    (an audited read). POST submits answers (or keeps a draft); answers that break the
-    form's rules answer 400 with each field, the rule and the form's message."""
+    (an audited read). POST submits answers (or keeps a draft), PATCH changes or submits a
+    draft; answers that break the form's rules answer 400 with each field, the rule and the
+    form's message, and a draft saved by someone else since you read it answers 409."""
 
     capabilities = CASEWORK
     queryset = Submission.objects.select_related("form_version__form")
@@ -193,6 +202,34 @@ class CaseSubmissionViewSet(
                 {"answers": [p.as_dict() for p in invalid.problems]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        except DjangoValidationError as error:
-            raise api_error(error) from None
         return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DraftUpdateSerializer, responses=SubmissionSerializer)
+    def partial_update(self, request: Request, case_code: str, pk: str) -> Response:
+        submission = self.get_object()
+        incoming = DraftUpdateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        version = submission.form_version
+        try:
+            answers = answers_from_json(
+                version.definition, data["answers"], with_defaults(version.definition)
+            )
+        except ValueError as error:
+            raise ValidationError({"answers": [str(error)]}) from None
+        fill = submit if data["status"] == SubmissionStatus.SUBMITTED else save_draft
+        try:
+            fill(
+                submission.case,
+                version,
+                answers,
+                by=request.user,
+                submission=submission,
+                expected_version=data.get("version"),
+            )
+        except InvalidAnswers as invalid:
+            return Response(
+                {"answers": [p.as_dict() for p in invalid.problems]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(SubmissionSerializer(submission).data)

@@ -24,6 +24,7 @@ from casework.cases.choices import EventKind
 from casework.cases.models import Case
 from casework.cases.services import CaseRuleError, add_event, require_open
 from casework.core.access import Principal, principal_of
+from casework.core.conflicts import StaleVersionError
 from casework.core.roles import Capability
 
 STANDARD_DIR = Path(__file__).resolve().parent / "standard"
@@ -176,12 +177,12 @@ def _update_draft(submission: Submission, expected_version: int | None, **fields
     if not submission.is_draft:
         raise CaseRuleError(_("This form is already submitted; it cannot be changed."))
     if expected_version is not None and expected_version != submission.version:
-        raise CaseRuleError(_("Someone else saved this draft meanwhile; reload it first."))
+        raise StaleVersionError(_("Someone else saved this draft meanwhile; reload it first."))
     updated = Submission.objects.filter(
         pk=submission.pk, version=submission.version, status=SubmissionStatus.DRAFT
     ).update(version=F("version") + 1)
     if not updated:
-        raise CaseRuleError(_("Someone else saved this draft meanwhile; reload it first."))
+        raise StaleVersionError(_("Someone else saved this draft meanwhile; reload it first."))
     for name, value in fields.items():
         setattr(submission, name, value)
     submission.version += 1
@@ -259,5 +260,5 @@ def discard_draft(
     if not submission.is_draft:
         raise CaseRuleError(_("A submitted form cannot be discarded."))
     if expected_version is not None and expected_version != submission.version:
-        raise CaseRuleError(_("Someone else saved this draft meanwhile; reload it first."))
+        raise StaleVersionError(_("Someone else saved this draft meanwhile; reload it first."))
     submission.delete()

@@ -37,6 +37,7 @@ from casework.assessments.xlsform import FormRejected
 from casework.audit.services import record_read
 from casework.cases.models import Case
 from casework.core.access import get_visible_or_404
+from casework.core.conflicts import StaleVersionError
 from casework.core.roles import CASEWORK, Capability
 from casework.core.views import AccessMixin
 
@@ -201,6 +202,9 @@ class FillMixin(AccessMixin):
             return self.render_form(
                 case, version, answers, submission=submission, complete=True, status=400
             )
+        except StaleVersionError as error:  # someone saved the draft since it was opened
+            messages.error(self.request, " ".join(error.messages))
+            return self.render_form(case, version, answers, submission=submission, status=409)
         except ValidationError as error:  # the case's and the draft's rules
             messages.error(self.request, " ".join(error.messages))
             return self.render_form(case, version, answers, submission=submission, status=400)

@@ -1,4 +1,4 @@
-"""View mixins that write the audit log."""
+"""View and viewset mixins that write the audit log."""
 
 from __future__ import annotations
 
@@ -14,5 +14,14 @@ class AuditedReadMixin:
 
     def get_object(self, queryset: QuerySet | None = None) -> Any:
         obj = super().get_object(queryset)  # type: ignore[misc]
+        record_read(obj, self.request.user)  # type: ignore[attr-defined]
+        return obj
+
+
+class AuditedObjectMixin:
+    """API endpoints about one row of personal data: each such read is an audit entry."""
+
+    def get_object(self) -> Any:
+        obj = super().get_object()  # type: ignore[misc]
         record_read(obj, self.request.user)  # type: ignore[attr-defined]
         return obj

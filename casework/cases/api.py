@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -19,8 +18,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Project, User
-from casework.api.errors import api_error
-from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
+from casework.audit.mixins import AuditedObjectMixin
 from casework.cases.choices import (
     ContactMode,
     Engagement,
@@ -35,7 +33,6 @@ from casework.cases.forms import CaseFilterForm, staff_of
 from casework.cases.models import Approval, Case, EngagementPeriod, TimelineEvent
 from casework.cases.querysets import filter_cases
 from casework.cases.services import (
-    StaleVersionError,
     add_goal,
     add_task,
     open_case,
@@ -45,6 +42,7 @@ from casework.cases.services import (
     update_case,
 )
 from casework.core.access import principal_of
+from casework.core.api.viewsets import AccessViewSetMixin
 from casework.core.roles import CASEWORK
 from casework.people.models import Person
 
@@ -232,12 +230,9 @@ class CaseViewSet(
     def perform_create(self, serializer: CaseSerializer) -> None:
         data = dict(serializer.validated_data)
         data.pop("version", None)
-        try:
-            serializer.instance = open_case(
-                data.pop("project"), data.pop("person"), by=self.request.user, **data
-            )
-        except DjangoValidationError as error:
-            raise api_error(error) from None
+        serializer.instance = open_case(
+            data.pop("project"), data.pop("person"), by=self.request.user, **data
+        )
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
@@ -248,12 +243,7 @@ class CaseViewSet(
             if frozen in data and data[frozen] != getattr(case, frozen):
                 raise ValidationError({frozen: ["This cannot change once the case is open."]})
             data.pop(frozen, None)
-        try:
-            update_case(case, expected_version=data.pop("version", None), **data)
-        except StaleVersionError as error:
-            return Response({"detail": error.messages}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as error:
-            raise api_error(error) from None
+        update_case(case, expected_version=data.pop("version", None), **data)
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
 
     @extend_schema(request=NewEventSerializer, responses=EventSerializer(many=True))
@@ -264,10 +254,7 @@ class CaseViewSet(
         if request.method == "POST":
             incoming = NewEventSerializer(data=request.data)
             incoming.is_valid(raise_exception=True)
-            try:
-                add_record(case, incoming.validated_data, request.user)
-            except DjangoValidationError as error:
-                raise api_error(error) from None
+            add_record(case, incoming.validated_data, request.user)
         events = case.events.select_related("recorded_by")
         if request.query_params.get("kind"):
             events = events.filter(kind=request.query_params["kind"])
@@ -300,12 +287,7 @@ class CaseViewSet(
     def _change(self, to: str, data: dict[str, Any]) -> Response:
         case = self.case
         data["expected_version"] = data.pop("version", None)
-        try:
-            result = request_transition(case, to, by=self.request.user, **data)
-        except StaleVersionError as error:
-            return Response({"detail": error.messages}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as error:
-            raise api_error(error) from None
+        result = request_transition(case, to, by=self.request.user, **data)
         if isinstance(result, Approval):
             return Response(
                 {"detail": "Waiting for a supervisor's approval.", "approval": result.pk},

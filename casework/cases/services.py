@@ -47,6 +47,7 @@ from casework.cases.models import (
     TimelineEvent,
 )
 from casework.core.access import principal_of
+from casework.core.conflicts import StaleVersionError
 from casework.core.files import content_type_of
 from casework.core.roles import Capability
 from casework.people.models import Consent, Household, Person
@@ -61,10 +62,6 @@ from casework.people.services import (
 
 class CaseRuleError(ValidationError):
     """A change the case's rules do not allow; the message says why."""
-
-
-class StaleVersionError(CaseRuleError):
-    """Someone else changed the case since the form was opened."""
 
 
 def _today() -> dt.date:

@@ -53,7 +53,6 @@ from casework.cases.querysets import filter_cases
 from casework.cases.sections import sections_for
 from casework.cases.services import (
     EDITABLE,
-    StaleVersionError,
     add_goal,
     add_task,
     attach_document,
@@ -73,7 +72,7 @@ from casework.cases.services import (
     update_case,
 )
 from casework.core.access import get_visible_or_404, principal_of
-from casework.core.conflicts import conflict_rows
+from casework.core.conflicts import StaleVersionError, conflict_rows
 from casework.core.roles import CASEWORK, Capability
 from casework.core.views import AccessMixin
 from casework.people.forms import ConsentForm, WithdrawForm

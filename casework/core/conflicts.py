@@ -1,11 +1,17 @@
-"""Stale forms: what the user entered against what is saved now, field by field."""
+"""Optimistic locking: the one error for a stale `version`, and what a stale form shows."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Model
+
+
+class StaleVersionError(ValidationError):
+    """Someone else saved the row since it was read. Screens show both versions; the API
+    answers 409 (`casework.core.api.errors.exception_handler`), never by hand."""
 
 
 def conflict_rows(form: forms.Form, current: dict[str, Any]) -> list[tuple[str, str, str]]:

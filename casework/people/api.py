@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -15,15 +14,14 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Organisation
-from casework.api.errors import api_error
-from casework.api.viewsets import AccessViewSetMixin, AuditedObjectMixin
+from casework.audit.mixins import AuditedObjectMixin
 from casework.core.access import principal_of
+from casework.core.api.viewsets import AccessViewSetMixin
 from casework.core.roles import CASEWORK
 from casework.people.choices import Gender, nationality_choices
 from casework.people.identity import IdentityData
 from casework.people.models import Household, Person
 from casework.people.services import (
-    StalePersonError,
     create_household,
     find_people,
     likely_duplicates,
@@ -155,10 +153,7 @@ class PersonViewSet(
                 },
                 status=status.HTTP_409_CONFLICT,
             )
-        try:
-            person = register_person(organisation, identity, **data)
-        except DjangoValidationError as error:
-            raise api_error(error) from None
+        person = register_person(organisation, identity, **data)
         return Response({"code": person.code}, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -177,12 +172,7 @@ class PersonViewSet(
             if field in sent:
                 setattr(identity, field, data.get("identity", {}).get(field))
         data.pop("identity", None)
-        try:
-            update_person(person, identity, expected_version=version, **data)
-        except StalePersonError as error:
-            return Response({"detail": error.messages}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as error:
-            raise api_error(error) from None
+        update_person(person, identity, expected_version=version, **data)
         person.refresh_from_db()
         return self.retrieve(request, *args, **kwargs)
 

@@ -19,6 +19,7 @@ from casework.accounts.models import Organisation
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.access import principal_of
+from casework.core.conflicts import StaleVersionError
 from casework.core.crypto import keyring, normalise_name
 from casework.core.roles import Capability
 from casework.people.choices import ConsentPurpose, IndexKind
@@ -273,10 +274,6 @@ def withdraw_consent(consent: Consent, on: dt.date) -> Consent:
     return consent
 
 
-class StalePersonError(ValidationError):
-    """Someone else changed the person since the form was opened."""
-
-
 @transaction.atomic
 def update_person(
     person: Person, data: IdentityData, *, expected_version: int, **profile: Any
@@ -284,7 +281,7 @@ def update_person(
     """Correct a person's identity and profile; refused if someone saved in between."""
     fresh = Person.objects.select_for_update().get(pk=person.pk)
     if fresh.version != expected_version:
-        raise StalePersonError(_("This person was changed by someone else meanwhile."))
+        raise StaleVersionError(_("This person was changed by someone else meanwhile."))
     for field, value in profile.items():
         setattr(fresh, field, value)
     fresh.birth_year = _check_birth(data, profile.get("birth_year", fresh.birth_year))

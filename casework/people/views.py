@@ -13,13 +13,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from casework.core.access import get_visible_or_404
-from casework.core.conflicts import conflict_rows
+from casework.core.conflicts import StaleVersionError, conflict_rows
 from casework.core.roles import CASEWORK
 from casework.core.views import AccessMixin
 from casework.people.forms import HouseholdMemberForm, PersonEditForm
 from casework.people.models import Person
 from casework.people.services import (
-    StalePersonError,
     add_household_member,
     read_identity,
     update_person,
@@ -58,7 +57,7 @@ class PersonEditView(AccessMixin, View):
                     birth_year=form.cleaned_data["birth_year"],
                     **form.profile(),
                 )
-            except StalePersonError:
+            except StaleVersionError:
                 current = PersonEditForm.initial_for(person, read_identity(person, request.user))
                 context["conflict"] = conflict_rows(form, current)
                 context["form"] = PersonEditForm({**request.POST.dict(), "version": person.version})

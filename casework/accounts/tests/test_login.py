@@ -9,7 +9,7 @@ from django.urls import reverse
 from casework import settings as casework_settings
 from casework.accounts.models import Membership
 from casework.audit.models import Action, AuditEntry
-from casework.core.testing.personas import PASSWORD, World
+from casework.testing.personas import PASSWORD, World
 
 
 def test_passwords_are_hashed_with_argon2_in_production() -> None:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from casework.accounts.models import Project, Site
 from casework.audit.models import Action, AuditEntry
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 
 def test_an_admin_edits_the_organisations_languages(world: World, client: Any) -> None:

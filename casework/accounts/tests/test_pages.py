@@ -7,8 +7,8 @@ from django.urls import reverse
 from casework.accounts.models import Membership, User
 from casework.accounts.services import add_membership
 from casework.audit.models import Action, AuditEntry
-from casework.core.testing.personas import World
-from casework.core.testing.queries import count_queries
+from casework.testing.personas import World
+from casework.testing.queries import count_queries
 
 
 def test_the_organisation_page_lists_its_projects_and_sites(world: World, client: Any) -> None:

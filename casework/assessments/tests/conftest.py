@@ -11,7 +11,7 @@ from casework.assessments.models import Form
 from casework.assessments.services import load_standard
 from casework.cases.models import Case
 from casework.cases.tests.conftest import new_case
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PUBLIC = FIXTURES / "public"

@@ -9,8 +9,8 @@ from casework.assessments.models import Form, OutcomeRating, Submission
 from casework.assessments.tests.conftest import md
 from casework.cases.models import Case
 from casework.cases.tests.conftest import REFERRED
-from casework.core.testing.personas import World
-from casework.core.testing.queries import count_queries
+from casework.testing.personas import World
+from casework.testing.queries import count_queries
 
 OWN = md("| survey |\n| | type | name | label |\n| | text | why | Why? |")
 
@@ -114,6 +114,51 @@ def test_a_draft_by_api_and_another_organisations_case(
         == 404
     )
     assert Submission.objects.count() == 1
+
+
+def test_a_draft_is_finished_by_api_and_a_stale_one_is_a_conflict(
+    api_client: APIClient, world: World, case: Case, standard: dict[str, Form]
+) -> None:
+    form = standard["casework_outcome_ratings"]
+    api_client.force_authenticate(world.amina)
+    draft = api_client.post(
+        f"/api/v1/cases/{case.code}/submissions/",
+        {"form": form.pk, "answers": {"wellbeing": 2}, "status": "draft"},
+        format="json",
+    ).json()
+    url = f"/api/v1/cases/{case.code}/submissions/{draft['id']}/"
+    changed = api_client.patch(
+        url,
+        {"answers": {"wellbeing": 2, "basic_needs": 3}, "version": draft["version"]},
+        format="json",
+    )
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["answers"] == {"wellbeing": "2", "basic_needs": "3"}
+    assert changed.json()["version"] == draft["version"] + 1
+    stale = api_client.patch(
+        url, {"answers": {"wellbeing": 0}, "version": draft["version"]}, format="json"
+    )
+    assert stale.status_code == 409
+    assert stale.json() == {"detail": ["Someone else saved this draft meanwhile; reload it first."]}
+    assert Submission.objects.get().answers["wellbeing"] == "2"
+    answers = {
+        "rating_date": REFERRED.isoformat(),
+        "timepoint": "intake",
+        "informed_decision_making": 1,
+        "engagement_with_procedures": 2,
+        "wellbeing": 0,
+        "basic_needs": 3,
+    }
+    submitted = api_client.patch(
+        url,
+        {"answers": answers, "status": "submitted", "version": changed.json()["version"]},
+        format="json",
+    )
+    assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
+    again = api_client.patch(url, {"answers": {"wellbeing": 1}}, format="json")
+    assert again.status_code == 400  # a submitted form is not a draft any more
+    api_client.force_authenticate(world.bilal)
+    assert api_client.patch(url, {"answers": {}}, format="json").status_code == 404
 
 
 def test_the_list_carries_no_answers_and_one_submissions_read_is_audited(

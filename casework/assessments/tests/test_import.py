@@ -11,7 +11,7 @@ from casework.assessments.models import Form, FormVersion
 from casework.assessments.services import STANDARD_DIR, import_form, load_standard
 from casework.assessments.tests.conftest import PUBLIC, md, public_manifest, xlsx
 from casework.assessments.xlsform import FormRejected, read_xlsform, write_xlsform
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 # What each public fixture gives: imported, or refused for the reason named (a fragment of
 # the first error). Every refusal names a sheet, and a row for anything on a row.

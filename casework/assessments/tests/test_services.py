@@ -27,7 +27,8 @@ from casework.cases.choices import EventKind
 from casework.cases.models import Case
 from casework.cases.services import CaseRuleError, close_case, transition
 from casework.cases.tests.conftest import REFERRED
-from casework.core.testing.personas import World
+from casework.core.conflicts import StaleVersionError
+from casework.testing.personas import World
 
 RATINGS = ("informed_decision_making", "engagement_with_procedures", "wellbeing", "basic_needs")
 
@@ -135,7 +136,7 @@ def test_a_draft_keeps_unfinished_answers_and_is_submitted_later(
     save_draft(
         case, version, {"wellbeing": "3"}, by=world.amina, submission=draft, expected_version=1
     )
-    with pytest.raises(CaseRuleError, match="Someone else saved"):
+    with pytest.raises(StaleVersionError, match="Someone else saved"):
         save_draft(
             case, version, {"wellbeing": "1"}, by=world.amina, submission=draft, expected_version=1
         )

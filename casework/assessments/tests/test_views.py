@@ -18,7 +18,7 @@ from casework.audit.models import AuditEntry
 from casework.cases.choices import EventKind
 from casework.cases.models import Case
 from casework.cases.tests.conftest import REFERRED
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 SCREENING = "casework_vulnerability_screening"
 
@@ -131,6 +131,38 @@ def test_drafts_are_saved_reopened_and_discarded(
     assert 'value="40"' in page and "Discard draft" in page
     client.post(draft.get_absolute_url(), {"_action": "discard", "_version": draft.version})
     assert not Submission.objects.exists()
+
+
+def test_a_draft_saved_by_someone_else_meanwhile_is_a_conflict(
+    client: Client, world: World, case: Case, standard: dict[str, Form]
+) -> None:
+    client.force_login(world.amina)
+    client.post(
+        reverse("assessments:fill", args=[case.code]),
+        {
+            "_form": standard[SCREENING].pk,
+            "_action": "draft",
+            "domains": ["child"],
+            "child_age": "40",
+        },
+    )
+    draft = Submission.objects.get()
+    opened = draft.version
+    client.post(
+        draft.get_absolute_url(),
+        {"_action": "draft", "_version": opened, "domains": ["child"], "child_age": "41"},
+    )
+    stale = client.post(
+        draft.get_absolute_url(),
+        {"_action": "draft", "_version": opened, "domains": ["child"], "child_age": "42"},
+    )
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "Someone else saved this draft meanwhile" in page and 'value="42"' in page
+    draft.refresh_from_db()
+    assert draft.answers["child_age"] == "41" and draft.version == opened + 1
+    discard = client.post(draft.get_absolute_url(), {"_action": "discard", "_version": opened})
+    assert discard.status_code == 409 and Submission.objects.exists()
 
 
 def test_repeat_entries_are_added_and_removed_without_saving(

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from casework.audit.models import Action, AuditEntry
 from casework.audit.services import record
-from casework.core.testing.personas import World
-from casework.core.testing.queries import count_queries
+from casework.testing.personas import World
+from casework.testing.queries import count_queries
 
 
 def entries_on_page(response: Any) -> list[AuditEntry]:

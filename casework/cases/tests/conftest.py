@@ -6,9 +6,9 @@ import pytest
 
 from casework.cases.models import Case
 from casework.cases.services import open_case
-from casework.core.testing.personas import World
 from casework.people.identity import IdentityData
 from casework.people.services import register_person
+from casework.testing.personas import World
 
 REFERRED = dt.date(2025, 1, 6)
 

@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 from casework.audit.models import Action, AuditEntry
 from casework.cases.models import Case
 from casework.cases.tests.conftest import new_case
-from casework.core.testing.personas import World
-from casework.core.testing.queries import count_queries
+from casework.testing.personas import World
+from casework.testing.queries import count_queries
 
 TODAY = timezone.localdate()
 IDENTITY = {

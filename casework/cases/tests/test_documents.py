@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from casework.audit.models import Action, AuditEntry
 from casework.cases.models import Case, Document, DocumentContent
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 PDF = b"%PDF-1.7\n" + b"Decision of the Immigration Office for Okonkwo " * 200
 

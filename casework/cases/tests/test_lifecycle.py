@@ -9,14 +9,14 @@ from casework.cases.choices import Engagement, EventKind, Stage
 from casework.cases.models import Case, EngagementPeriod, TimelineEvent
 from casework.cases.services import (
     CaseRuleError,
-    StaleVersionError,
     close_case,
     record_engagement,
     reopen_case,
     transition,
 )
 from casework.cases.tests.conftest import REFERRED, new_case
-from casework.core.testing.personas import World
+from casework.core.conflicts import StaleVersionError
+from casework.testing.personas import World
 
 INTAKE = REFERRED + dt.timedelta(days=3)
 

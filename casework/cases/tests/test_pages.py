@@ -11,10 +11,10 @@ from casework.cases.choices import Stage
 from casework.cases.models import Case
 from casework.cases.services import transition
 from casework.cases.tests.conftest import REFERRED, new_case
-from casework.core.testing.personas import World
-from casework.core.testing.queries import count_queries
 from casework.people.identity import IdentityData
 from casework.people.services import register_person
+from casework.testing.personas import World
+from casework.testing.queries import count_queries
 
 TODAY = timezone.localdate()
 

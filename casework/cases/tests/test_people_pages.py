@@ -12,10 +12,10 @@ from casework.audit.models import Action, AuditEntry
 from casework.cases.models import Case
 from casework.cases.services import CaseRuleError, merge_people, open_case
 from casework.cases.tests.conftest import REFERRED
-from casework.core.testing.personas import World
 from casework.people.identity import IdentityData
 from casework.people.models import Person
 from casework.people.services import find_people, read_identity, record_consent, register_person
+from casework.testing.personas import World
 
 
 def person_data(**extra: Any) -> dict[str, Any]:

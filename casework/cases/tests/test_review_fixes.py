@@ -19,7 +19,7 @@ from casework.cases.services import (
     transition,
 )
 from casework.cases.tests.conftest import REFERRED, new_case
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 
 def test_filtering_the_timeline_opens_no_identity(case: Case, world: World, client: Any) -> None:

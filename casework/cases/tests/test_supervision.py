@@ -16,7 +16,7 @@ from casework.cases.services import (
     transition,
 )
 from casework.cases.tests.conftest import REFERRED, new_case
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 INTAKE = REFERRED + dt.timedelta(days=1)
 

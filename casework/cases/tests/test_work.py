@@ -19,7 +19,7 @@ from casework.cases.services import (
     set_goal_status,
 )
 from casework.cases.tests.conftest import new_case
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 TODAY = timezone.localdate()
 

@@ -9,7 +9,6 @@ from casework.cases.choices import Engagement, EventKind, Stage
 from casework.cases.models import Case
 from casework.cases.services import CaseRuleError, transition
 from casework.cases.tests.conftest import REFERRED, new_case
-from casework.core.testing.personas import World
 from casework.immigration.models import ProcedureEvent
 from casework.immigration.services import (
     record_appointment_outcome,
@@ -17,6 +16,7 @@ from casework.immigration.services import (
     schedule_appointment,
     set_legal_status,
 )
+from casework.testing.personas import World
 
 INTAKE = REFERRED + dt.timedelta(days=2)
 

@@ -10,10 +10,10 @@ from casework.assessments.models import FormVersion
 from casework.assessments.services import load_standard, submit
 from casework.cases.models import Case
 from casework.cases.services import close_case, open_case, record_engagement, transition
-from casework.core.testing.personas import World
 from casework.immigration.services import record_procedure_event
 from casework.people.identity import IdentityData
 from casework.people.services import register_person
+from casework.testing.personas import World
 
 START, END = dt.date(2019, 1, 1), dt.date(2019, 12, 31)
 

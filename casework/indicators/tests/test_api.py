@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework.test import APIClient
 
 from casework.accounts.models import User
-from casework.core.testing.personas import World
+from casework.testing.personas import World
 
 K = 5
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from casework.cases.models import Case
 from casework.cases.services import close_case
 from casework.core import releases
-from casework.core.testing.personas import World
 from casework.indicators.tests.conftest import enrol
+from casework.testing.personas import World
 
 URL = "/evidence/"
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 
 from casework.cases.models import Case
-from casework.core.testing.personas import World
 from casework.indicators.compute import case_rates
 from casework.indicators.tests.conftest import END, START
+from casework.testing.personas import World
 
 EXPECTED = {  # code: (numerator, rounded %, Wilson 95% low, high)
     "engagement_rate": (108, 86, 0.7855, 0.9077),

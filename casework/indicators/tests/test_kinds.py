@@ -9,10 +9,10 @@ from casework.assessments.models import FormVersion
 from casework.assessments.services import load_standard
 from casework.cases.models import Case
 from casework.cases.services import set_vulnerabilities
-from casework.core.testing.personas import World
 from casework.immigration.services import record_appointment_outcome, schedule_appointment
 from casework.indicators.compute import case_rates
 from casework.indicators.tests.conftest import END, START, enrol, rate
+from casework.testing.personas import World
 
 
 def cells(code: str, cases, by: str | None = None) -> list[tuple]:

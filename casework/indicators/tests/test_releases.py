@@ -17,13 +17,13 @@ from casework.cases.services import close_case, open_case, record_engagement, tr
 from casework.core import releases
 from casework.core.models import ImmutableError, Release
 from casework.core.publication import Universe, _Model
-from casework.core.testing.personas import World
 from casework.indicators.compute import members
 from casework.indicators.periods import parse_period
 from casework.indicators.registry import REGISTRY
 from casework.people.identity import IdentityData
 from casework.people.services import register_person
 from casework.synthetic.generator import generate
+from casework.testing.personas import World
 
 K = 5
 RESOLUTIONS = {"permanent": "refugee_status", "temporary": "humanitarian_permit"}

@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 from casework.cases.models import Case
 from casework.cases.services import close_case
 from casework.core import releases
-from casework.core.testing.personas import World
 from casework.indicators.compute import survival, survival_values
 from casework.indicators.tests.conftest import END, START, enrol
+from casework.testing.personas import World
 
 
 def test_retention_and_resolution_of_the_2020_cohort(cohort_2020: World) -> None:

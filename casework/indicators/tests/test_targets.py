@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from casework.cases.models import Case
-from casework.core.testing.personas import World
 from casework.indicators.compute import counts
 from casework.indicators.models import Target
 from casework.indicators.services import progress, set_target
 from casework.indicators.tests.conftest import END, START
+from casework.testing.personas import World
 
 
 def test_people_served_and_new_groups(cohort_2020: World) -> None:

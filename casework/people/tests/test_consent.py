@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from casework.core.testing.personas import World
 from casework.people.choices import ConsentPurpose
 from casework.people.identity import IdentityData
 from casework.people.models import Person
 from casework.people.services import record_consent, register_person, withdraw_consent
+from casework.testing.personas import World
 
 DAY = dt.date(2025, 3, 1)
 

@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 
 from casework.audit.models import Action, AuditEntry
 from casework.core.crypto import DecryptionError
-from casework.core.testing.personas import World
 from casework.people.identity import IdentityData
 from casework.people.models import Identity, Person
 from casework.people.services import (
@@ -21,6 +20,7 @@ from casework.people.services import (
     register_person,
     update_identity,
 )
+from casework.testing.personas import World
 
 ZAINAB = IdentityData(
     given_names="Zaïnab",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from casework.core.testing.personas import World, build_world
+from casework.testing.personas import World, build_world
 
 CHROMIUM = os.environ.get("CASEWORK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

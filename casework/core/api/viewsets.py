@@ -19,16 +19,5 @@ class AccessViewSetMixin:
         return self.queryset.all().visible_to(self.request.user)  # type: ignore[attr-defined]
 
 
-class AuditedObjectMixin:
-    """Endpoints about one row of personal data: each such read is an audit entry."""
-
-    def get_object(self) -> Any:
-        from casework.audit.services import record_read
-
-        obj = super().get_object()  # type: ignore[misc]
-        record_read(obj, self.request.user)  # type: ignore[attr-defined]
-        return obj
-
-
 class AccessReadOnlyViewSet(AccessViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass

@@ -1,4 +1,7 @@
-"""`casework keys`: create, inspect and rotate the keys that encrypt personal data."""
+"""`casework keys`: create, inspect and rotate the keys that encrypt personal data.
+
+In the audit app, the lowest app that may write audit entries: a rotation is one.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from django.db import transaction
 from django.db.models import Count
 from rich.progress import Progress
 
+from casework.audit.models import Action
+from casework.audit.services import record
 from casework.core.crypto import Keyring, keyring, keys_path
 from casework.core.models import SealedModel
 
@@ -29,9 +34,6 @@ def usage() -> dict[str, int]:
 
 def reencrypt(ring: Keyring, progress: Progress | None = None) -> int:
     """Re-seal every row not sealed with the active key. Safe to stop and run again."""
-    from casework.audit.models import Action
-    from casework.audit.services import record
-
     done = 0
     for model in sealed_models():
         stale = model.objects.exclude(key_id=ring.active)
