@@ -39,15 +39,19 @@ def run(label: str, repeats: int = 3) -> None:
         f"series): median {median:.2f} s of {repeats} (min {low:.2f} s)"
     )
     started = time.perf_counter()
-    contribution, protection = releases.prepare(PERIOD, timezone.localdate(), threshold())
-    summary = protection.summary()
+    try:
+        release = releases.build(built_by="benchmark", periods=[PERIOD])
+        summary = release.audit[PERIOD]
+        cells = release.figures.filter(period=PERIOD).count()
+    except releases.NothingToRelease:  # a year is frozen: time the same work without storing
+        contribution, protection = releases.prepare(PERIOD, timezone.localdate(), threshold())
+        summary, cells = protection.summary(), len(contribution.figures)
+        release = releases.covering(PERIOD)
     print(
         f"release build ({label}, {PERIOD}): {time.perf_counter() - started:.1f} s, of which "
         f"the audit {summary['seconds']:.1f} s ({summary['programmes']:,} linear programmes in "
-        f"{summary['rounds']} rounds; {summary['withheld']} of {len(contribution.figures)} "
-        "cells withheld)"
+        f"{summary['rounds']} rounds; {summary['withheld']} of {cells} cells withheld)"
     )
-    release = releases.covering(PERIOD) or releases.build(built_by="benchmark", periods=[PERIOD])
     observer = Principal(user_id=0, role=ROLES["observer"])
     scope = scope_for(observer, "network")
     median, low, _ = _median(lambda: build(scope, start, end, "country", PERIOD), 20)
