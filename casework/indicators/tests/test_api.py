@@ -58,8 +58,12 @@ def test_staff_see_their_organisation_exactly_and_others_only_suppressed(
         "suppressed": True,
         "reason": "primary",
     }
-    # Her own organisation's staff see the network from the release too, not live.
-    assert values(cohort_2020.amina, "removal_rate", period="2019")["cells"] == network["cells"]
+    # The evaluator, the coordinator and the organisation's own staff looking at the network
+    # get the same release figures, never live ones.
+    for user in (cohort_2020.eva, cohort_2020.nora, cohort_2020.amina):
+        seen = values(user, "removal_rate", scope="network", period="2019")
+        assert seen["release"]["number"] == release.number
+        assert seen["cells"] == network["cells"]
     client.force_authenticate(cohort_2020.bilal)
     quarter = client.get("/api/v1/indicators/engagement_rate/values/", {"period": "2019-Q2"})
     assert quarter.status_code == 400 and "calendar years" in quarter.json()["period"][0]
