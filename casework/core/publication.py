@@ -226,10 +226,11 @@ def _audit_universe(
                         targets.setdefault(form, cell)
         model = _Model(universe, list(published))
         failures: list[tuple[Cell, frozenset[int], tuple[frozenset[int], ...]]] = []
+        failed: set[frozenset[int]] = set()
         for attacker in attackers:
             for form, cell in targets.items():
-                if (form, attacker) in passed:
-                    continue
+                if (form, attacker) in passed or form in failed:
+                    continue  # a count that fails for one attacker is blurred first
                 if attacker != OUTSIDE and universe.others(form, attacker) == 0:
                     continue  # they know every unit of it already
                 check = model.check(form, attacker, k)
@@ -238,6 +239,7 @@ def _audit_universe(
                 if check.width >= k:
                     passed.add((form, attacker))
                 else:
+                    failed.add(form)
                     failures.append((cell, form, check.binding))
         result.programmes += model.solved
         if not failures:
