@@ -105,7 +105,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = (CASEWORK_MAX_UPLOAD_MB + 1) * 1024 * 1024
 DISCLOSURE_THRESHOLD = env_int("CASEWORK_DISCLOSURE_THRESHOLD", 5, minimum=3, maximum=100)
 
 
-def _database() -> dict:
+def _database() -> dj_database_url.DBConfig:
     url = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'casework.sqlite3'}")
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
@@ -107,4 +107,5 @@ class ProjectForm(OrgScopedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sites"].queryset = Site.objects.filter(organisation_id=self.organisation_id)
+        sites_field = cast(forms.ModelChoiceField, self.fields["sites"])
+        sites_field.queryset = Site.objects.filter(organisation_id=self.organisation_id)

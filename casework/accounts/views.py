@@ -35,6 +35,7 @@ from casework.audit.mixins import AuditedReadMixin
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.access import principal_of
+from casework.core.http import user_of
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin, OrgScopedCreateMixin
 
@@ -73,7 +74,7 @@ class SwitchMembershipView(AccessMixin, View):
         if membership is None:
             messages.error(request, _("You have no such membership."))
         else:
-            switch_membership(request.user, membership)
+            switch_membership(user_of(request), membership)
             messages.success(request, _("You are now working as %(m)s.") % {"m": membership})
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):

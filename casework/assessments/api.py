@@ -24,6 +24,7 @@ from casework.audit.mixins import AuditedObjectMixin
 from casework.cases.models import Case
 from casework.core.access import get_visible_or_404
 from casework.core.api.viewsets import AccessViewSetMixin
+from casework.core.http import user_of
 from casework.core.roles import CASEWORK, Capability
 
 
@@ -82,7 +83,7 @@ class FormViewSet(
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
         try:
-            version = import_form(file.read(), file.name, by=request.user)
+            version = import_form(file.read(), file.name, by=user_of(request))
         except PermissionDenied:
             raise ApiPermissionDenied from None
         except FormRejected as rejected:
@@ -196,7 +197,7 @@ class CaseSubmissionViewSet(
             raise ValidationError({"answers": [str(error)]}) from None
         fill = submit if data["status"] == SubmissionStatus.SUBMITTED else save_draft
         try:
-            submission = fill(case, version, answers, by=request.user)
+            submission = fill(case, version, answers, by=user_of(request))
         except InvalidAnswers as invalid:
             return Response(
                 {"answers": [p.as_dict() for p in invalid.problems]},
@@ -223,7 +224,7 @@ class CaseSubmissionViewSet(
                 submission.case,
                 version,
                 answers,
-                by=request.user,
+                by=user_of(request),
                 submission=submission,
                 expected_version=data.get("version"),
             )

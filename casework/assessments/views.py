@@ -38,6 +38,7 @@ from casework.audit.services import record_read
 from casework.cases.models import Case
 from casework.core.access import get_visible_or_404
 from casework.core.conflicts import StaleVersionError
+from casework.core.http import user_of
 from casework.core.roles import CASEWORK, Capability
 from casework.core.views import AccessMixin
 
@@ -85,7 +86,7 @@ class FormUploadView(AccessMixin, View):
             return HttpResponseRedirect(reverse("assessments:form-list"))
         upload = form.cleaned_data["file"]
         try:
-            version = import_form(upload.read(), upload.name, by=request.user)
+            version = import_form(upload.read(), upload.name, by=user_of(request))
         except FormRejected as rejected:
             return render(
                 request,
@@ -217,7 +218,7 @@ class FillMixin(AccessMixin):
         answers: dict[str, Any],
         submission: Submission | None,
     ) -> HttpResponse:
-        user, expected = self.request.user, _int(self.request.POST.get("_version"))
+        user, expected = user_of(self.request), _int(self.request.POST.get("_version"))
         if action == "discard" and submission is not None:
             discard_draft(submission, by=user, expected_version=expected)
             messages.success(self.request, _("Draft discarded."))

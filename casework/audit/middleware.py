@@ -29,7 +29,7 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # our own attribute
         token = context.activate(
             context.AuditContext(request=request, request_id=request_id, ip=client_ip(request))
         )

@@ -43,6 +43,7 @@ from casework.cases.services import (
 )
 from casework.core.access import principal_of
 from casework.core.api.viewsets import AccessViewSetMixin
+from casework.core.http import user_of
 from casework.core.roles import CASEWORK
 from casework.people.models import Person
 
@@ -231,7 +232,7 @@ class CaseViewSet(
         data = dict(serializer.validated_data)
         data.pop("version", None)
         serializer.instance = open_case(
-            data.pop("project"), data.pop("person"), by=self.request.user, **data
+            data.pop("project"), data.pop("person"), by=user_of(self.request), **data
         )
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -254,7 +255,7 @@ class CaseViewSet(
         if request.method == "POST":
             incoming = NewEventSerializer(data=request.data)
             incoming.is_valid(raise_exception=True)
-            add_record(case, incoming.validated_data, request.user)
+            add_record(case, incoming.validated_data, user_of(request))
         events = case.events.select_related("recorded_by")
         if request.query_params.get("kind"):
             events = events.filter(kind=request.query_params["kind"])
@@ -287,7 +288,7 @@ class CaseViewSet(
     def _change(self, to: str, data: dict[str, Any]) -> Response:
         case = self.case
         data["expected_version"] = data.pop("version", None)
-        result = request_transition(case, to, by=self.request.user, **data)
+        result = request_transition(case, to, by=user_of(self.request), **data)
         if isinstance(result, Approval):
             return Response(
                 {"detail": "Waiting for a supervisor's approval.", "approval": result.pk},

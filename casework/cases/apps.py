@@ -14,5 +14,5 @@ class CasesConfig(AppConfig):
         register(Section("cases/partials/consent.html", consent_context, order=90))
 
 
-def consent_context(case, user):  # type: ignore[no-untyped-def]
+def consent_context(case, user):
     return {"consents": case.person.consents.all()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -47,11 +47,11 @@ class OrganisationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organisation_id = organisation_id
         if "case_manager" in self.fields:
-            self.fields["case_manager"].queryset = staff_of(organisation_id)
+            case_manager_field = cast(forms.ModelChoiceField, self.fields["case_manager"])
+            case_manager_field.queryset = staff_of(organisation_id)
         if "project" in self.fields:
-            self.fields["project"].queryset = Project.objects.filter(
-                organisation_id=organisation_id
-            )
+            project_field = cast(forms.ModelChoiceField, self.fields["project"])
+            project_field.queryset = Project.objects.filter(organisation_id=organisation_id)
 
 
 class RegisterForm(PersonForm, OrganisationForm):
@@ -174,7 +174,8 @@ class TaskForm(OrganisationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff_of(self.organisation_id)
+        assignee_field = cast(forms.ModelChoiceField, self.fields["assignee"])
+        assignee_field.queryset = staff_of(self.organisation_id)
 
 
 class CaseFilterForm(OrganisationForm):
@@ -218,7 +219,8 @@ class IdentitySearchForm(forms.Form):
     file_number = forms.CharField(label=_("File number"), required=False, max_length=60)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # Form.clean() returns self.cleaned_data
+        data = self.cleaned_data
         if not any(data.get(f) for f in ("name", "date_of_birth", "file_number")):
             raise forms.ValidationError(_("Give a name, a date of birth or a file number."))
         return data

@@ -73,6 +73,7 @@ from casework.cases.services import (
 )
 from casework.core.access import get_visible_or_404, principal_of
 from casework.core.conflicts import StaleVersionError, conflict_rows
+from casework.core.http import htmx_of, user_of
 from casework.core.roles import CASEWORK, Capability
 from casework.core.views import AccessMixin
 from casework.people.forms import ConsentForm, WithdrawForm
@@ -206,7 +207,7 @@ class RegisterView(AccessMixin, View):
                     form.add_error(None, error)
                 else:
                     messages.success(request, _("Case %(code)s opened.") % {"code": case.code})
-                    if request.htmx:  # a redirect would be followed inside htmx; leave the page
+                    if htmx_of(request):  # a redirect would be followed inside htmx; leave the page
                         return HttpResponseClientRedirect(case.get_absolute_url())
                     return HttpResponseRedirect(case.get_absolute_url())
         return render(request, self.template_name, context, status=200)
@@ -226,7 +227,7 @@ class RegisterView(AccessMixin, View):
             immigration_status=data["immigration_status"],
             case_manager=data["case_manager"],
             vulnerabilities=data["vulnerabilities"],
-            by=self.request.user,
+            by=user_of(self.request),
         )
 
 
@@ -295,7 +296,7 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
         return context
 
     def timeline_only(self) -> bool:
-        return bool(self.request.htmx) and self.request.htmx.target == "timeline"
+        return bool(htmx_of(self.request)) and htmx_of(self.request).target == "timeline"
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if self.timeline_only():
@@ -385,7 +386,7 @@ class TransitionView(CaseActionView):
             case,
             data["to"],
             on=data["on"],
-            by=self.request.user,
+            by=user_of(self.request),
             intake_date=data["intake_date"],
             exit_reason=data["exit_reason"],
             resolution=data["resolution"],
@@ -400,7 +401,7 @@ class ReopenView(CaseActionView):
     form_class = DateForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        case = reopen_case(case, on=data["on"], by=self.request.user)
+        case = reopen_case(case, on=data["on"], by=user_of(self.request))
         return _("Case reopened at %(stage)s.") % {"stage": case.get_stage_display()}
 
 
@@ -408,7 +409,7 @@ class EngagementView(CaseActionView):
     form_class = EngagementForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        record_engagement(case, data["status"], on=data["on"], by=self.request.user)
+        record_engagement(case, data["status"], on=data["on"], by=user_of(self.request))
         return _("Engagement recorded.")
 
 
@@ -416,7 +417,7 @@ class ContactView(CaseActionView):
     form_class = ContactForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        record_contact(case, by=self.request.user, **data)
+        record_contact(case, by=user_of(self.request), **data)
         return _("Contact recorded.")
 
 
@@ -424,7 +425,7 @@ class GoalView(CaseActionView):
     form_class = GoalForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        add_goal(case, by=self.request.user, **data)
+        add_goal(case, by=user_of(self.request), **data)
         return _("Goal added to the plan.")
 
 
@@ -433,7 +434,7 @@ class GoalStatusView(CaseActionView):
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
         goal = get_visible_or_404(Goal.objects, self.request.user, case=case, pk=self.kwargs["pk"])
-        set_goal_status(goal, data["status"], by=self.request.user)
+        set_goal_status(goal, data["status"], by=user_of(self.request))
         return _("Goal updated.")
 
 
@@ -447,7 +448,7 @@ class TaskView(CaseActionView):
             title=data["title"],
             due_on=data["due_on"],
             assignee=data["assignee"],
-            by=self.request.user,
+            by=user_of(self.request),
         )
         return _("Task added.")
 
@@ -457,7 +458,7 @@ class TaskDoneView(CaseActionView):
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
         task = get_visible_or_404(Task.objects, self.request.user, case=case, pk=self.kwargs["pk"])
-        complete_task(task, by=self.request.user)
+        complete_task(task, by=user_of(self.request))
         return _("Task done.")
 
 
@@ -475,7 +476,7 @@ class ApprovalView(CaseActionView):
             approval,
             approve=data["decision"] == "approve",
             comment=data["comment"],
-            by=self.request.user,
+            by=user_of(self.request),
         )
         return _("%(kind)s %(status)s.") % {
             "kind": decided.get_kind_display(),
@@ -545,7 +546,7 @@ class ReassignView(AccessMixin, View):
         else:
             cases = cases.filter(code__in=request.POST.getlist("case"))
         try:
-            moved = reassign_cases(cases, form.cleaned_data["case_manager"], by=request.user)
+            moved = reassign_cases(cases, form.cleaned_data["case_manager"], by=user_of(request))
         except ValidationError as error:
             messages.error(request, " ".join(errors_of(error)))
         else:
@@ -576,7 +577,7 @@ class DocumentUploadView(CaseActionView):
             data["file"],
             kind=data["kind"],
             about_person=data["about_person"],
-            by=self.request.user,
+            by=user_of(self.request),
         )
         return _("Document attached.")
 
@@ -620,7 +621,7 @@ class MergeView(AccessMixin, View):
                 ]
             else:
                 try:
-                    merge_people(keep, other, by=request.user)
+                    merge_people(keep, other, by=user_of(request))
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
@@ -650,7 +651,7 @@ class ConsentView(AccessMixin, View):
         form = ConsentForm(request.POST)
         if form.is_valid():
             try:
-                give_consent(case, by=request.user, **form.cleaned_data)
+                give_consent(case, by=user_of(request), **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -676,5 +677,5 @@ class WithdrawConsentView(CaseActionView):
         consent = get_visible_or_404(
             Consent.objects, self.request.user, person=case.person, pk=self.kwargs["pk"]
         )
-        end_consent(case, consent, on=data["on"], by=self.request.user)
+        end_consent(case, consent, on=data["on"], by=user_of(self.request))
         return _("Consent withdrawn.")

@@ -34,6 +34,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -330,7 +331,7 @@ class _Model:
 
         self.universe = universe
         self.rows = published
-        self.binding = set()
+        self.binding: set[int] = set()
         self.solved = 0
         self.attacker: str | None = None
         atoms = len(universe.units)
@@ -391,7 +392,7 @@ class _Model:
 
     def check(self, form: frozenset[int], attacker: str, k: int) -> Check:
         self._know(attacker)
-        self.binding: set[int] = set()
+        self.binding = set()
         value = self.universe.total(form)
         high = self._optimum(form, -1.0)
         if high is None:
@@ -418,9 +419,9 @@ def _stdout_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def _quiet_highs(highspy: object) -> object:
+def _quiet_highs(highspy: Any) -> Any:
     with _stdout_silenced():
-        highs = highspy.Highs()  # type: ignore[attr-defined]
+        highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     # Warm starts: without presolve, each solve starts from the previous optimal basis.
     highs.setOptionValue("presolve", "off")

@@ -182,9 +182,9 @@ def _store(
     release.save()
     rows = []
     if previous is not None:  # frozen: the same figures, as first published
-        for figure in previous.figures.all().iterator():
-            figure.pk, figure.release = None, release
-            rows.append(figure)
+        for kept in previous.figures.all().iterator():
+            kept.pk, kept.release = None, release
+            rows.append(kept)
     for period, contribution, protection in built:
         for figure in contribution.figures:
             _key, table, breakdown, group = figure.cell.key
@@ -214,9 +214,9 @@ def _store(
     ReleaseFigure.objects.bulk_create(rows, batch_size=2000)
     curves = []
     if previous is not None:
-        for curve in previous.curves.all():
-            curve.pk, curve.release = None, release
-            curves.append(curve)
+        for kept_curve in previous.curves.all():
+            kept_curve.pk, kept_curve.release = None, release
+            curves.append(kept_curve)
     for period, contribution, protection in built:
         for curve in contribution.curves:
             withheld = curve.follows in protection.withheld or not curve.points

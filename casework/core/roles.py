@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,10 +44,10 @@ C = Capability
 @dataclass(frozen=True)
 class Role:
     code: str
-    label: str
+    label: str | Promise
     scope: Scope
     capabilities: frozenset[str]
-    description: str
+    description: str | Promise
 
     @property
     def is_network(self) -> bool:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from casework.cases.models import Case
 from casework.cases.views import CaseActionView
 from casework.core.access import get_visible_or_404
+from casework.core.http import user_of
 from casework.immigration.forms import (
     AppointmentForm,
     LegalStatusForm,
@@ -34,7 +35,7 @@ class ProcedureEventView(CaseActionView):
             on=data["on"],
             source=data["source"],
             place_type=data["place_type"] or "unknown",
-            by=self.request.user,
+            by=user_of(self.request),
         )
         return _("Procedure event recorded.")
 
@@ -43,7 +44,7 @@ class LegalStatusView(CaseActionView):
     form_class = LegalStatusForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        set_legal_status(case, data["status"], since=data["since"], by=self.request.user)
+        set_legal_status(case, data["status"], since=data["since"], by=user_of(self.request))
         return _("Legal status recorded.")
 
 
@@ -62,5 +63,5 @@ class AppointmentOutcomeView(CaseActionView):
         appointment = get_visible_or_404(
             Appointment.objects, self.request.user, case=case, pk=self.kwargs["pk"]
         )
-        record_appointment_outcome(appointment, data["outcome"], by=self.request.user)
+        record_appointment_outcome(appointment, data["outcome"], by=user_of(self.request))
         return _("Outcome recorded.")

@@ -45,7 +45,7 @@ class Indicator:
     definition: str | Promise
     numerator: str | Promise
     denominator: str | Promise
-    unit: str = "%"
+    unit: str | Promise = "%"
     disaggregations: tuple[str, ...] = tuple(DISAGGREGATIONS)
     time_rule: str | Promise = COHORT_RULE
     # How it is counted: "status" (status at period end), "improvement" (latest outcome

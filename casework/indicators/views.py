@@ -19,6 +19,7 @@ from django.views import View
 
 from casework.cases.models import Case
 from casework.core import releases
+from casework.core.http import user_of
 from casework.core.models import Release
 from casework.core.publication import REASONS
 from casework.core.roles import CASEWORK, Capability
@@ -236,7 +237,7 @@ class TargetListView(AccessMixin, View):
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
-                set_target(request.user, data.pop("indicator"), **data)
+                set_target(user_of(request), data.pop("indicator"), **data)
             except ValidationError as error:
                 for field, messages_ in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages_)
@@ -279,7 +280,7 @@ class ReleaseListView(AccessMixin, View):
         if not self.principal.can(Capability.RELEASES_BUILD):
             raise PermissionDenied
         try:
-            release = releases.build(built_by=request.user.get_username())
+            release = releases.build(built_by=user_of(request).get_username())
         except releases.NothingToRelease:
             messages.info(request, _("Nothing new to publish: every ended year is released."))
             return HttpResponseRedirect(reverse("indicators:releases"))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -196,7 +196,10 @@ class Generator:
         wanted = {"form__form_id": "casework_outcome_ratings", "form__organisation": None}
         if not FormVersion.objects.filter(**wanted).exists():
             load_standard()
-        return FormVersion.objects.filter(**wanted).order_by("-number").first()
+        version = FormVersion.objects.filter(**wanted).order_by("-number").first()
+        if version is None:
+            raise LookupError("the standard forms have no casework_outcome_ratings form")
+        return version
 
     # -- drawing -------------------------------------------------------------------------------
     def code(self, prefix: str) -> str:
@@ -288,7 +291,7 @@ class Generator:
         def row(model: type, **values: Any) -> Row:
             return Row(model, case, {"organisation_id": org, **values})
 
-        events: list[tuple[str, dt.date, str, dict]] = []
+        events: list[tuple[str, dt.date, str | Promise, dict]] = []
         intake = self.day(case.referral_date, 0, 21)
         case.intake_date = intake
         events.append((EventKind.STAGE, case.referral_date, "Referred", {"to": Stage.REFERRAL}))
@@ -437,12 +440,12 @@ class Generator:
         yield from periods
         for flag in rng.sample(Vulnerability.values, rng.choice([0, 0, 1, 1, 2, 3])):
             yield row(CaseVulnerability, flag=flag)
-        for kind, on, summary, data in sorted(events, key=lambda e: e[1]):
+        for kind, on, text, data in sorted(events, key=lambda e: e[1]):
             yield row(
                 TimelineEvent,
                 kind=kind,
                 occurred_on=on,
-                summary=summary,
+                summary=text,
                 data=data,
                 recorded_at=self.now,
                 recorded_by_id=None,
@@ -590,7 +593,7 @@ def _converter(field: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-def insert(model: type, rows: list[dict[str, Any]], now: dt.datetime) -> None:
+def insert(model: type[models.Model], rows: list[dict[str, Any]], now: dt.datetime) -> None:
     """Many rows of one model in one executemany: no model instances, no signals."""
     if not rows:
         return

@@ -582,7 +582,7 @@ def test_parse_is_cached() -> None:
 
 def test_parse_refuses_what_is_not_text() -> None:
     with pytest.raises(TypeError, match="expressions are text"):
-        parse(5)  # type: ignore[arg-type]
+        parse(5)
 
 
 # --- Errors ------------------------------------------------------------------------------

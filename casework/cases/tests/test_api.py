@@ -20,7 +20,7 @@ IDENTITY = {
 }
 
 
-def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client

@@ -58,7 +58,7 @@ def test_a_file_whose_content_does_not_match_its_name_is_refused(
     assert not Document.objects.exists()
 
 
-def test_a_file_over_the_limit_is_refused(case: Case, world: World, client: Any, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_limit_is_refused(case: Case, world: World, client: Any, settings) -> None:
     settings.CASEWORK_MAX_UPLOAD_MB = 1
     client.force_login(world.amina)
     page = upload(client, case, "big.pdf", b"%PDF-" + b"0" * 1_200_000).content.decode()
@@ -68,7 +68,7 @@ def test_a_file_over_the_limit_is_refused(case: Case, world: World, client: Any,
 
 def test_keys_rotate_re_encrypts_documents_too(
     case: Case, world: World, client: Any, settings, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     path = tmp_path / "keys.json"
     shutil.copy(settings.CASEWORK_KEYS_FILE, path)
     settings.CASEWORK_KEYS_FILE = path

@@ -20,7 +20,7 @@ END = dt.date(2026, 6, 30)
 
 
 @pytest.fixture
-def network(db: None, settings) -> list[Organisation]:  # type: ignore[no-untyped-def]
+def network(db: None, settings) -> list[Organisation]:
     create_demo_network(settings.DEMO_PASSWORD)
     return list(Organisation.objects.order_by("slug"))
 
@@ -68,7 +68,7 @@ def test_outcomes_follow_the_2020_evaluation_within_sampling_error(
 
 def test_generated_records_keep_every_rule_of_the_real_ones(
     network: list[Organisation], django_user_model
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     generate(300, 9, END, network)
     for case in Case.objects.all()[:50]:
         case.full_clean()

@@ -27,7 +27,7 @@ def usage() -> dict[str, int]:
     """How many sealed rows each key seals."""
     counts: dict[str, int] = {}
     for model in sealed_models():
-        for row in model.objects.values("key_id").annotate(n=Count("pk")):
+        for row in model._default_manager.values("key_id").annotate(n=Count("pk")):
             counts[row["key_id"]] = counts.get(row["key_id"], 0) + row["n"]
     return counts
 
@@ -36,9 +36,9 @@ def reencrypt(ring: Keyring, progress: Progress | None = None) -> int:
     """Re-seal every row not sealed with the active key. Safe to stop and run again."""
     done = 0
     for model in sealed_models():
-        stale = model.objects.exclude(key_id=ring.active)
+        stale = model._default_manager.exclude(key_id=ring.active)
         task = (
-            progress.add_task(model._meta.verbose_name_plural, total=stale.count())
+            progress.add_task(str(model._meta.verbose_name_plural), total=stale.count())
             if progress
             else None
         )
@@ -49,9 +49,9 @@ def reencrypt(ring: Keyring, progress: Progress | None = None) -> int:
                     break
                 for row in batch:
                     row.seal_bytes(row.open_bytes())
-                model.objects.bulk_update(batch, ["sealed", "key_id"])
+                model._default_manager.bulk_update(batch, ["sealed", "key_id"])
             done += len(batch)
-            if progress is not None:
+            if progress is not None and task is not None:
                 progress.update(task, advance=len(batch))
     if done:
         record(
