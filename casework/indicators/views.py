@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -283,6 +284,9 @@ class ReleaseListView(AccessMixin, View):
             release = releases.build(built_by=user_of(request).get_username())
         except releases.NothingToRelease:
             messages.info(request, _("Nothing new to publish: every ended year is released."))
+            return HttpResponseRedirect(reverse("indicators:releases"))
+        except IntegrityError:  # another build stored the same number a moment earlier
+            messages.error(request, _("Another release was stored meanwhile: see the list."))
             return HttpResponseRedirect(reverse("indicators:releases"))
         messages.success(request, _("%(release)s is published.") % {"release": release.title})
         return HttpResponseRedirect(reverse("indicators:release", args=[release.number]))

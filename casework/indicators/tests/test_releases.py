@@ -233,3 +233,16 @@ def test_no_withheld_count_below_k_can_be_worked_out_from_a_release(
         assert _oracle(release, "2025") == []
     finally:
         transaction.savepoint_rollback(savepoint)
+
+
+def test_two_builds_at_once_do_not_fail_the_page(world: World, client, monkeypatch) -> None:
+    from django.db import IntegrityError
+
+    def clash(**kwargs: object) -> Release:
+        raise IntegrityError("UNIQUE constraint failed: core_release.number")
+
+    monkeypatch.setattr(releases, "build", clash)
+    client.force_login(world.nora)
+    response = client.post("/evidence/releases/", follow=True)
+    assert response.status_code == 200
+    assert "Another release was stored meanwhile" in response.content.decode()
