@@ -169,16 +169,17 @@ def primary(universe: Universe, cell: Cell, k: int) -> str | None:
     people = universe.people or universe.units
     n_atoms = cell.numerator
     rest = cell.denominator - cell.numerator if cell.denominator is not None else None
+    # The staff of one organisation, subtracting their own people, must not learn that the
+    # others count, leave out or have in the denominator fewer than k.
     n = universe.total(n_atoms, people)
     if count_withheld(n, k):
         return PRIMARY
     if rest is not None and count_withheld(universe.total(rest, people), k):
         return COMPLEMENT
     owners = {o for a in (cell.denominator or n_atoms) for o in universe.owners[a]}
+    parts = [n_atoms] if rest is None else [n_atoms, rest, cell.denominator]
     for owner in owners:
-        if count_withheld(universe.others(n_atoms, owner, people), k):
-            return INSIDER
-        if rest is not None and count_withheld(universe.others(rest, owner, people), k):
+        if any(count_withheld(universe.others(atoms, owner, people), k) for atoms in parts):
             return INSIDER
     return None
 
@@ -221,7 +222,10 @@ def _audit_universe(
         targets: dict[frozenset[int], Cell] = {}
         for cell in cells:
             if cell.key in withheld:
-                for form in cell.forms():
+                forms = cell.forms()
+                if cell.denominator in published:  # d is public: d - n moves with n
+                    forms = forms[:1]
+                for form in forms:
                     # A zero reveals nobody; a count another cell publishes is public.
                     if universe.total(form) > 0 and form not in published:
                         targets.setdefault(form, cell)

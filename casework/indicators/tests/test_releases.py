@@ -170,7 +170,7 @@ def _oracle(release: Release, period: str) -> list[tuple]:
             return frozenset(people[p] for p in ids.values_list("person_id", flat=True))
         return frozenset(columns[pk] for pk in ids.values_list("pk", flat=True))
 
-    published, targets, exposed = [], [], []
+    published, withheld, exposed = [], [], []
     figures = release.figures.filter(period=period).exclude(table="reporting_compliance")
     for figure in figures:
         if (figure.breakdown or None) not in ORACLE_BREAKDOWNS:
@@ -179,7 +179,7 @@ def _oracle(release: Release, period: str) -> list[tuple]:
         n = form(figure.table, "numerator", by, group)
         if REGISTRY[figure.table].kind == "count":
             if figure.suppressed:
-                targets.append((figure, n))
+                withheld.append((figure, n, None))
             else:
                 assert len(n) == figure.numerator, figure
                 published.append(n)
@@ -187,13 +187,17 @@ def _oracle(release: Release, period: str) -> list[tuple]:
             continue
         d = form(figure.table, "denominator", by, group)
         if figure.suppressed:
-            targets += [(figure, f) for f in (n, d, d - n) if f]
+            withheld.append((figure, n, d))
         else:
             assert (len(n), len(d)) == (figure.numerator, figure.denominator), figure
             published += [n, d]
-            exposed += [(figure, n), (figure, d - n)]
+            exposed += [(figure, n), (figure, d - n), (figure, d)]
     public = set(published)  # a count some published cell shows is no secret
-    targets = [(figure, target) for figure, target in targets if target not in public]
+    targets = []
+    for figure, n, d in withheld:
+        # Where the denominator is public, d - n is known exactly when n is: n is checked.
+        forms = [n] if d is None or d in public else [n, d, d - n]
+        targets += [(figure, f) for f in forms if f and f not in public]
     model = _Model(universe, list(dict.fromkeys(published)))
     narrow = []
     for figure, shown in exposed:  # a published count, or what it leaves out, seen by each
