@@ -161,7 +161,7 @@ class MemberCreateView(AccessMixin, FormView):
 
     def form_valid(self, form: StaffCreateForm) -> HttpResponse:
         data = form.cleaned_data
-        organisation = Organisation.objects.get(pk=self.principal.organisation_id)
+        organisation = Organisation.objects.get(pk=self.principal.org_id)
         try:
             membership = create_staff_member(
                 organisation,

@@ -53,7 +53,7 @@ WORK = CASEWORK
 class StaffField(serializers.SlugRelatedField):
     def get_queryset(self) -> QuerySet:
         user = self.context["request"].user
-        return staff_of(principal_of(user).organisation_id)
+        return staff_of(principal_of(user).org_id)
 
 
 class FlagsField(serializers.ListField):
@@ -222,7 +222,7 @@ class CaseViewSet(
             return cases
         form = CaseFilterForm(
             self.request.query_params,
-            organisation_id=principal_of(self.request.user).organisation_id,
+            organisation_id=principal_of(self.request.user).org_id,
         )
         if not form.is_valid():
             raise ValidationError(form.errors)

@@ -518,7 +518,7 @@ def reassign_cases(cases: QuerySet, case_manager: User, *, by: User) -> int:
     principal = principal_of(by)
     if not principal.can(Capability.CASES_SUPERVISE):
         raise CaseRuleError(_("Only a supervisor can reassign cases."))
-    if not _works_in(case_manager, principal.organisation_id):
+    if not _works_in(case_manager, principal.org_id):
         raise CaseRuleError(_("The new case manager does not work in this organisation."))
     moved = list(
         cases.visible_to(by).exclude(case_manager=case_manager).select_for_update(of=("self",))

@@ -106,9 +106,7 @@ class CaseListView(AccessMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet:
-        self.form = CaseFilterForm(
-            self.request.GET or None, organisation_id=self.principal.organisation_id
-        )
+        self.form = CaseFilterForm(self.request.GET or None, organisation_id=self.principal.org_id)
         current = EngagementPeriod.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
         cases = (
             super()
@@ -127,7 +125,7 @@ class CaseListView(AccessMixin, ListView):
         else:
             data = search.cleaned_data
             digests = search_digests(
-                self.principal.organisation_id,
+                self.principal.org_id,
                 name=data["name"],
                 date_of_birth=data["date_of_birth"],
                 file_number=data["file_number"],
@@ -152,7 +150,7 @@ class CaseListView(AccessMixin, ListView):
             without_search=without_search,
             identity_search=IdentitySearchForm(auto_id="identity_%s"),
             searching=bool(self.request.GET.get("search")),
-            reassign_form=ReassignForm(organisation_id=self.principal.organisation_id),
+            reassign_form=ReassignForm(organisation_id=self.principal.org_id),
             can_supervise=self.principal.can(Capability.CASES_SUPERVISE),
         )
         return context
@@ -162,9 +160,7 @@ def cases_for_query(
     cases: QuerySet, params: Any, request: HttpRequest, form: Any = None
 ) -> QuerySet:
     """The list's cases for these query parameters (also used by bulk reassignment)."""
-    form = form or CaseFilterForm(
-        params or None, organisation_id=principal_of(request.user).organisation_id
-    )
+    form = form or CaseFilterForm(params or None, organisation_id=principal_of(request.user).org_id)
     if not form.is_bound:
         return cases.open().order_by("-referral_date", "code")
     if not form.is_valid():
@@ -184,18 +180,18 @@ class RegisterView(AccessMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = RegisterForm(
-            organisation_id=self.principal.organisation_id,
+            organisation_id=self.principal.org_id,
             initial={"case_manager": request.user.pk, "referral_date": timezone.localdate()},
         )
         return render(request, self.template_name, {"form": form})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = RegisterForm(request.POST, organisation_id=self.principal.organisation_id)
+        form = RegisterForm(request.POST, organisation_id=self.principal.org_id)
         context: dict[str, Any] = {"form": form}
         if form.is_valid():
             data = form.cleaned_data
             identity = form.identity()
-            organisation = Organisation.objects.get(pk=self.principal.organisation_id)
+            organisation = Organisation.objects.get(pk=self.principal.org_id)
             duplicates = likely_duplicates(organisation, identity, data["birth_year"])
             if duplicates and not data["not_a_duplicate"]:
                 prefetch_related_objects([d.person for d in duplicates], "cases")
@@ -535,7 +531,7 @@ class ReassignView(AccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = ReassignForm(request.POST, organisation_id=self.principal.organisation_id)
+        form = ReassignForm(request.POST, organisation_id=self.principal.org_id)
         back = reverse("cases:case-list") + "?" + request.POST.get("query", "")
         if not form.is_valid():
             messages.error(request, _("Choose the new case manager."))

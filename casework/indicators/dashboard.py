@@ -73,7 +73,7 @@ def scope_for(principal: Principal, code: str) -> Scope:
     if code == "organisation":
         if not principal.is_organisation:
             raise ScopeError(_("Only an organisation's staff see an organisation dashboard."))
-        organisation = Organisation.objects.get(pk=principal.organisation_id)
+        organisation = Organisation.objects.get(pk=principal.org_id)
         return Scope(code, Case.objects.filter(organisation=organisation), True, organisation)
     if code == "network":
         return Scope(code, Case.objects.none(), False)

@@ -32,7 +32,7 @@ def target_owner(user: User) -> Organisation | None:
         raise PermissionDenied
     if principal.is_network:
         return None
-    return Organisation.objects.get(pk=principal.organisation_id)
+    return Organisation.objects.get(pk=principal.org_id)
 
 
 @transaction.atomic

@@ -138,7 +138,7 @@ class PersonViewSet(
         data = dict(serializer.validated_data)
         identity = IdentityData(**data.pop("identity", {}))
         confirm = data.pop("confirm_new")
-        organisation = Organisation.objects.get(pk=principal_of(request.user).organisation_id)
+        organisation = Organisation.objects.get(pk=principal_of(request.user).org_id)
         duplicates = likely_duplicates(organisation, identity, data.get("birth_year"))
         if duplicates and not confirm:
             return Response(
@@ -202,6 +202,6 @@ class HouseholdViewSet(
     lookup_field = "code"
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        organisation = Organisation.objects.get(pk=principal_of(request.user).organisation_id)
+        organisation = Organisation.objects.get(pk=principal_of(request.user).org_id)
         household = create_household(organisation)
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
