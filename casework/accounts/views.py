@@ -208,7 +208,7 @@ class ManageMixin(AccessMixin):
     """The organisation admin's editing screens: one capability, one form template."""
 
     capabilities = (Capability.ORG_MANAGE,)
-    template_name = "accounts/object_form.html"
+    template_name: str | None = "accounts/object_form.html"
 
 
 class OrganisationUpdateView(ManageMixin, UpdateView):

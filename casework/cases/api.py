@@ -6,7 +6,7 @@ says why, a stale `version` is a 409.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -112,12 +112,19 @@ class CaseSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["person"].queryset = Person.objects.visible_to(request.user)
-            self.fields["project"].queryset = Project.objects.visible_to(request.user)
+            # ModelSerializer makes foreign keys related fields; the stubs type them as Field
+            cast(
+                serializers.RelatedField, self.fields["person"]
+            ).queryset = Person.objects.visible_to(request.user)
+            cast(
+                serializers.RelatedField, self.fields["project"]
+            ).queryset = Project.objects.visible_to(request.user)
 
 
 class EventSerializer(serializers.ModelSerializer):
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = TimelineEvent
@@ -225,10 +232,10 @@ class CaseViewSet(
             organisation_id=principal_of(self.request.user).org_id,
         )
         if not form.is_valid():
-            raise ValidationError(form.errors)
+            raise ValidationError(form.errors)  # type: ignore[arg-type]  # a dict of lists
         return filter_cases(cases, form.cleaned_data, self.request.user)
 
-    def perform_create(self, serializer: CaseSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Case]) -> None:
         data = dict(serializer.validated_data)
         data.pop("version", None)
         serializer.instance = open_case(

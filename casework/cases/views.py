@@ -8,7 +8,7 @@ section they change; without JavaScript they post and redirect like any form.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,7 +48,15 @@ from casework.cases.forms import (
     TaskForm,
     TransitionForm,
 )
-from casework.cases.models import Approval, Case, Document, EngagementPeriod, Goal, Task
+from casework.cases.models import (
+    Approval,
+    Case,
+    CaseQuerySet,
+    Document,
+    EngagementPeriod,
+    Goal,
+    Task,
+)
 from casework.cases.querysets import filter_cases
 from casework.cases.sections import sections_for
 from casework.cases.services import (
@@ -121,7 +129,11 @@ class CaseListView(AccessMixin, ListView):
         search = IdentitySearchForm(request.POST)
         query = QueryDict(request.POST.get("query", ""), mutable=True)
         if not search.is_valid():
-            messages.error(request, " ".join(search.non_field_errors()) or _("Check the search."))
+            messages.error(
+                request,
+                " ".join(str(error) for error in search.non_field_errors())
+                or _("Check the search."),
+            )
         else:
             data = search.cleaned_data
             digests = search_digests(
@@ -157,8 +169,8 @@ class CaseListView(AccessMixin, ListView):
 
 
 def cases_for_query(
-    cases: QuerySet, params: Any, request: HttpRequest, form: Any = None
-) -> QuerySet:
+    cases: CaseQuerySet, params: Any, request: HttpRequest, form: Any = None
+) -> CaseQuerySet:
     """The list's cases for these query parameters (also used by bulk reassignment)."""
     form = form or CaseFilterForm(params or None, organisation_id=principal_of(request.user).org_id)
     if not form.is_bound:
@@ -335,7 +347,7 @@ def timeline_context(case: Case, kind: str) -> dict[str, Any]:
 class CaseActionView(AccessMixin, View):
     """Base of the case page's small forms: find the case, run one service, show the result."""
 
-    capabilities = WORK
+    capabilities: ClassVar[tuple[str, ...]] = WORK
     http_method_names = ["post"]
     form_class: Any = None
 
@@ -588,7 +600,7 @@ class DocumentDownloadView(AccessMixin, View):
         document = get_visible_or_404(documents_of(case), request.user, pk=pk)
         filename, content_type, data = read_document(document, request.user)
         response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Content-Disposition"] = content_disposition_header(True, filename)  # type: ignore[assignment]  # a str when as_attachment is True
         response["Cache-Control"] = "no-store"
         return response
 
