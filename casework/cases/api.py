@@ -113,12 +113,10 @@ class CaseSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             # ModelSerializer makes foreign keys related fields; the stubs type them as Field
-            cast(
-                serializers.RelatedField, self.fields["person"]
-            ).queryset = Person.objects.visible_to(request.user)
-            cast(
-                serializers.RelatedField, self.fields["project"]
-            ).queryset = Project.objects.visible_to(request.user)
+            person = cast(serializers.RelatedField, self.fields["person"])
+            person.queryset = Person.objects.visible_to(request.user)
+            project = cast(serializers.RelatedField, self.fields["project"])
+            project.queryset = Project.objects.visible_to(request.user)
 
 
 class EventSerializer(serializers.ModelSerializer):

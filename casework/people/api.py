@@ -80,6 +80,7 @@ class PersonSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
+            # ModelSerializer makes a foreign key a related field; the stubs type it as Field
             household = cast(serializers.RelatedField, self.fields["household"])
             household.queryset = Household.objects.visible_to(request.user)
 
