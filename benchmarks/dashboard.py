@@ -46,7 +46,9 @@ def run(label: str, repeats: int = 3) -> None:
     except releases.NothingToRelease:  # a year is frozen: time the same work without storing
         contribution, protection = releases.prepare(PERIOD, timezone.localdate(), threshold())
         summary, cells = protection.summary(), len(contribution.figures)
-        release = releases.covering(PERIOD)
+        covering = releases.covering(PERIOD)
+        assert covering is not None  # the year is frozen: a release covers it
+        release = covering
     print(
         f"release build ({label}, {PERIOD}): {time.perf_counter() - started:.1f} s, of which "
         f"the audit {summary['seconds']:.1f} s ({summary['programmes']:,} linear programmes in "

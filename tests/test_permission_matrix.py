@@ -41,18 +41,20 @@ def _alpha_membership(w: World) -> dict[str, Any]:
 
 def released(w: World) -> Any:
     """The release network roles read (built once per world, for last year)."""
-    if not hasattr(w, "_release"):
+    cache = vars(w)
+    if "_release" not in cache:
         from django.utils import timezone
 
         from casework.core import releases
 
-        w._release = releases.build(periods=[str(timezone.localdate().year - 1)])
-    return w._release
+        cache["_release"] = releases.build(periods=[str(timezone.localdate().year - 1)])
+    return cache["_release"]
 
 
 def alpha_records(w: World) -> dict[str, Any]:
     """A case of Alpha with one of everything hanging off it (made once per world)."""
-    if not hasattr(w, "_records"):
+    cache = vars(w)
+    if "_records" not in cache:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from casework.assessments.services import import_form, submit
@@ -75,7 +77,7 @@ def alpha_records(w: World) -> dict[str, Any]:
             case, "closed", on=REFERRED, exit_reason="withdrew", by=w.amina
         )
         form = import_form(FORM, "matrix.md")
-        w._records = {
+        cache["_records"] = {
             "case": case,
             "form": form,
             "submission": submit(case, form, {"why": "Because"}, by=w.amina),
@@ -95,7 +97,7 @@ def alpha_records(w: World) -> dict[str, Any]:
                 language="en",
             ),
         }
-    return w._records
+    return cache["_records"]
 
 
 def case_kwargs(w: World) -> dict[str, Any]:

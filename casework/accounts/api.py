@@ -69,7 +69,8 @@ class MeSerializer(serializers.ModelSerializer):
     def get_memberships(self, user: User) -> list[dict[str, Any]]:
         principal = principal_of(user)
         context = {"active_membership_id": principal.membership_id}
-        return MembershipSerializer(principal.memberships, many=True, context=context).data
+        serializer = MembershipSerializer(principal.memberships, many=True, context=context)
+        return serializer.data  # type: ignore[return-value]  # many=True: a ReturnList, not a dict
 
 
 class MeView(APIView):

@@ -27,7 +27,7 @@ class StaffCreateForm(UserCreationForm):
 
     role = forms.ChoiceField(label=_("Role"), choices=ORGANISATION_ROLE_CHOICES)
 
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # absent from django-stubs
         model = User
         fields = ("username", "first_name", "last_name", "email")
 
@@ -53,7 +53,7 @@ class OrgScopedForm(forms.ModelForm):
     def _get_validation_exclusions(self) -> set[str]:
         # `organisation` is not a field of the form, but "unique within the organisation"
         # constraints must still be checked here, as a form error, not an IntegrityError.
-        exclude = super()._get_validation_exclusions()
+        exclude = super()._get_validation_exclusions()  # type: ignore[misc]  # private, not in stubs
         exclude.discard("organisation")
         return exclude
 

@@ -161,7 +161,7 @@ class MemberCreateView(AccessMixin, FormView):
 
     def form_valid(self, form: StaffCreateForm) -> HttpResponse:
         data = form.cleaned_data
-        organisation = Organisation.objects.get(pk=self.principal.organisation_id)
+        organisation = Organisation.objects.get(pk=self.principal.org_id)
         try:
             membership = create_staff_member(
                 organisation,
@@ -208,7 +208,7 @@ class ManageMixin(AccessMixin):
     """The organisation admin's editing screens: one capability, one form template."""
 
     capabilities = (Capability.ORG_MANAGE,)
-    template_name = "accounts/object_form.html"
+    template_name: str | None = "accounts/object_form.html"
 
 
 class OrganisationUpdateView(ManageMixin, UpdateView):

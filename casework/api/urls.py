@@ -1,6 +1,6 @@
 """The API's routes: one router, each app's viewsets registered here."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
@@ -25,7 +25,7 @@ router.register(
     basename="case-submission",
 )
 
-v1 = [
+v1: list[URLPattern | URLResolver] = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("", include(router.urls)),

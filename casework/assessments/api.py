@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from casework.accounts.models import Organisation
 from casework.assessments.choices import SubmissionStatus
 from casework.assessments.engine import answers_from_json, with_defaults
 from casework.assessments.models import Form, FormVersion, Submission
@@ -36,7 +37,9 @@ class VersionSerializer(serializers.ModelSerializer):
 
 class FormSerializer(serializers.ModelSerializer):
     standard = serializers.BooleanField(source="is_standard", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     versions = VersionSerializer(many=True, read_only=True)
 
     class Meta:

@@ -494,7 +494,9 @@ def _read_scope(
             count = int(posted) if posted.isascii() and posted.isdigit() else 0
             count = min(count, budget[0])
             budget[0] -= count
-            earlier = base.get(name) if isinstance(base.get(name), list) else []
+            earlier = base.get(name)
+            if not isinstance(earlier, list):
+                earlier = []
             scope[name] = [
                 _read_scope(
                     definition,

@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeAlias
 
-import regex
+import regex  # type: ignore[import-untyped]  # types-regex is not a dependency
 
 __all__ = [
     "FUNCTIONS",

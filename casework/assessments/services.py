@@ -52,7 +52,7 @@ def _owner_for(user: User) -> Organisation | None:
         raise PermissionDenied
     if principal.is_network:
         return None
-    return Organisation.objects.get(pk=principal.organisation_id)
+    return Organisation.objects.get(pk=principal.org_id)
 
 
 @transaction.atomic

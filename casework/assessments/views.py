@@ -82,7 +82,9 @@ class FormUploadView(AccessMixin, View):
             raise PermissionDenied
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            messages.error(
+                request, " ".join(str(e) for errors in form.errors.values() for e in errors)
+            )
             return HttpResponseRedirect(reverse("assessments:form-list"))
         upload = form.cleaned_data["file"]
         try:
@@ -149,6 +151,7 @@ class SubmissionExportView(AccessMixin, View):
 # Filling forms on a case --------------------------------------------------------------------------
 class FillMixin(AccessMixin):
     capabilities = CASEWORK
+    kwargs: dict[str, Any]
 
     def case(self) -> Case:
         return get_visible_or_404(Case.objects, self.request.user, code=self.kwargs["code"])

@@ -71,7 +71,7 @@ class AuditEntry(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # type: ignore[unreachable]  # stubs type pk as int; it is None until saved
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("Audit entries are append-only.")

@@ -36,11 +36,11 @@ EXPORT_COLUMNS = [
 
 class FilteredEntriesMixin(AccessMixin):
     capabilities = (Capability.AUDIT_VIEW,)
-    model = AuditEntry
+    model: type[AuditEntry] | None = AuditEntry
 
     def filtered(self) -> tuple[AuditFilterForm, QuerySet]:
         form = AuditFilterForm(self.request.GET or None)
-        queryset = self.model.objects.visible_to(self.request.user).order_by("-id")
+        queryset = AuditEntry.objects.visible_to(self.request.user).order_by("-id")
         return form, (form.apply(queryset) if form.is_bound else queryset)
 
 

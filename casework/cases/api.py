@@ -6,7 +6,7 @@ says why, a stale `version` is a 409.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -53,7 +53,7 @@ WORK = CASEWORK
 class StaffField(serializers.SlugRelatedField):
     def get_queryset(self) -> QuerySet:
         user = self.context["request"].user
-        return staff_of(principal_of(user).organisation_id)
+        return staff_of(principal_of(user).org_id)
 
 
 class FlagsField(serializers.ListField):
@@ -112,12 +112,17 @@ class CaseSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["person"].queryset = Person.objects.visible_to(request.user)
-            self.fields["project"].queryset = Project.objects.visible_to(request.user)
+            # ModelSerializer makes foreign keys related fields; the stubs type them as Field
+            person = cast(serializers.RelatedField, self.fields["person"])
+            person.queryset = Person.objects.visible_to(request.user)
+            project = cast(serializers.RelatedField, self.fields["project"])
+            project.queryset = Project.objects.visible_to(request.user)
 
 
 class EventSerializer(serializers.ModelSerializer):
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = TimelineEvent
@@ -222,13 +227,13 @@ class CaseViewSet(
             return cases
         form = CaseFilterForm(
             self.request.query_params,
-            organisation_id=principal_of(self.request.user).organisation_id,
+            organisation_id=principal_of(self.request.user).org_id,
         )
         if not form.is_valid():
-            raise ValidationError(form.errors)
+            raise ValidationError(form.errors)  # type: ignore[arg-type]  # a dict of lists
         return filter_cases(cases, form.cleaned_data, self.request.user)
 
-    def perform_create(self, serializer: CaseSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Case]) -> None:
         data = dict(serializer.validated_data)
         data.pop("version", None)
         serializer.instance = open_case(

@@ -141,7 +141,7 @@ class Engagement(models.TextChoices):
 
 
 # Exit reasons that say what the person's engagement became.
-EXIT_ENGAGEMENT = {
+EXIT_ENGAGEMENT: dict[str, Engagement] = {
     ExitReason.DISENGAGED: Engagement.DISENGAGED,
     ExitReason.REMOVED: Engagement.REMOVED,
     ExitReason.DECEASED: Engagement.DECEASED,

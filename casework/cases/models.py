@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -34,8 +34,11 @@ from casework.core.querysets import AccessQuerySet
 
 
 class CaseQuerySet(AccessQuerySet):
-    def open(self) -> CaseQuerySet:
+    def open(self) -> Self:
         return self.exclude(stage=Stage.CLOSED)
+
+
+CaseManager = models.Manager.from_queryset(CaseQuerySet)
 
 
 class Case(OrgScopedModel, TimeStampedModel):
@@ -94,7 +97,7 @@ class Case(OrgScopedModel, TimeStampedModel):
     version = models.PositiveIntegerField(default=1)
     identifies_person = True
 
-    objects = CaseQuerySet.as_manager()
+    objects: ClassVar[CaseManager[Case]] = CaseManager()
 
     class Meta:
         ordering = ["-referral_date", "code"]
@@ -163,11 +166,14 @@ class CaseVulnerability(OrgScopedModel):
 
 
 class PeriodQuerySet(AccessQuerySet):
-    def covering(self, day: dt.date) -> PeriodQuerySet:
+    def covering(self, day: dt.date) -> Self:
         """Periods in force on `day`: from `started_on` up to, not including, `ended_on`."""
         return self.filter(started_on__lte=day).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=day)
         )
+
+
+PeriodManager = models.Manager.from_queryset(PeriodQuerySet)
 
 
 class EngagementPeriod(OrgScopedModel):
@@ -179,7 +185,7 @@ class EngagementPeriod(OrgScopedModel):
     ended_on = models.DateField(_("until"), null=True, blank=True)
     identifies_person = True
 
-    objects = PeriodQuerySet.as_manager()
+    objects: ClassVar[PeriodManager[EngagementPeriod]] = PeriodManager()
 
     class Meta:
         ordering = ["case", "started_on", "pk"]
@@ -235,7 +241,7 @@ class TimelineEvent(OrgScopedModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("Timeline events are append-only; record a new event instead.")
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # type: ignore[unreachable]  # stubs type pk as int; it is None until saved
 
 
 class Contact(OrgScopedModel, TimeStampedModel):

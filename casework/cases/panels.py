@@ -26,7 +26,7 @@ def my_work(request: HttpRequest, principal: Principal) -> dict[str, Any] | None
     mine = cases.filter(case_manager=user)
     by_stage = dict(mine.open().values_list("stage").annotate(n=Count("pk")).order_by())
     today = timezone.localdate()
-    organisation = Organisation.objects.get(pk=principal.organisation_id)
+    organisation = Organisation.objects.get(pk=principal.org_id)
     risky = at_risk(cases if supervising else mine, organisation).select_related("person")
     return {
         "stages": [

@@ -3,16 +3,19 @@ the API (the access layer has already scoped the queryset they are given)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from casework.people.services import people_matching
 
+if TYPE_CHECKING:
+    from casework.cases.models import CaseQuerySet
+
 
 def filter_cases(
-    cases: QuerySet, data: dict[str, Any], user: Any, digests: list | None = None
-) -> QuerySet:
+    cases: CaseQuerySet, data: dict[str, Any], user: Any, digests: list | None = None
+) -> CaseQuerySet:
     """The case list's filters, shared by the list page, bulk reassignment and the API."""
     q = data.get("q", "").strip().upper()
     if q:

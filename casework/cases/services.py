@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from casework.cases.choices import (
 from casework.cases.models import (
     Approval,
     Case,
+    CaseQuerySet,
     CaseVulnerability,
     Contact,
     Document,
@@ -513,12 +514,12 @@ def _works_in(user: User, organisation_id: int) -> bool:
 
 
 @transaction.atomic
-def reassign_cases(cases: QuerySet, case_manager: User, *, by: User) -> int:
+def reassign_cases(cases: CaseQuerySet, case_manager: User, *, by: User) -> int:
     """Give many cases to one case manager at once (no cap); each change is on its timeline."""
     principal = principal_of(by)
     if not principal.can(Capability.CASES_SUPERVISE):
         raise CaseRuleError(_("Only a supervisor can reassign cases."))
-    if not _works_in(case_manager, principal.organisation_id):
+    if not _works_in(case_manager, principal.org_id):
         raise CaseRuleError(_("The new case manager does not work in this organisation."))
     moved = list(
         cases.visible_to(by).exclude(case_manager=case_manager).select_for_update(of=("self",))
@@ -538,7 +539,10 @@ def reassign_cases(cases: QuerySet, case_manager: User, *, by: User) -> int:
     return len(moved)
 
 
-APPROVAL_FOR = {Stage.ACTIVE: ApprovalKind.PLAN, Stage.CLOSED: ApprovalKind.CLOSURE}
+APPROVAL_FOR: dict[str, ApprovalKind] = {
+    Stage.ACTIVE: ApprovalKind.PLAN,
+    Stage.CLOSED: ApprovalKind.CLOSURE,
+}
 
 
 def approval_needed(case: Case, to: str, by: User | None) -> str | None:
@@ -630,7 +634,9 @@ def decide_approval(approval: Approval, *, approve: bool, comment: str = "", by:
     return approval
 
 
-def at_risk(cases: QuerySet, organisation: Organisation, today: dt.date | None = None) -> QuerySet:
+def at_risk(
+    cases: CaseQuerySet, organisation: Organisation, today: dt.date | None = None
+) -> CaseQuerySet:
     """Open, engaged cases of `organisation` with no attended contact for its alert period."""
     cutoff = (today or _today()) - dt.timedelta(days=organisation.disengagement_alert_days)
     engaged_now = EngagementPeriod.objects.filter(

@@ -8,7 +8,7 @@ section they change; without JavaScript they post and redirect like any form.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,7 +48,15 @@ from casework.cases.forms import (
     TaskForm,
     TransitionForm,
 )
-from casework.cases.models import Approval, Case, Document, EngagementPeriod, Goal, Task
+from casework.cases.models import (
+    Approval,
+    Case,
+    CaseQuerySet,
+    Document,
+    EngagementPeriod,
+    Goal,
+    Task,
+)
 from casework.cases.querysets import filter_cases
 from casework.cases.sections import sections_for
 from casework.cases.services import (
@@ -106,9 +114,7 @@ class CaseListView(AccessMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet:
-        self.form = CaseFilterForm(
-            self.request.GET or None, organisation_id=self.principal.organisation_id
-        )
+        self.form = CaseFilterForm(self.request.GET or None, organisation_id=self.principal.org_id)
         current = EngagementPeriod.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
         cases = (
             super()
@@ -123,11 +129,15 @@ class CaseListView(AccessMixin, ListView):
         search = IdentitySearchForm(request.POST)
         query = QueryDict(request.POST.get("query", ""), mutable=True)
         if not search.is_valid():
-            messages.error(request, " ".join(search.non_field_errors()) or _("Check the search."))
+            messages.error(
+                request,
+                " ".join(str(error) for error in search.non_field_errors())
+                or _("Check the search."),
+            )
         else:
             data = search.cleaned_data
             digests = search_digests(
-                self.principal.organisation_id,
+                self.principal.org_id,
                 name=data["name"],
                 date_of_birth=data["date_of_birth"],
                 file_number=data["file_number"],
@@ -152,19 +162,17 @@ class CaseListView(AccessMixin, ListView):
             without_search=without_search,
             identity_search=IdentitySearchForm(auto_id="identity_%s"),
             searching=bool(self.request.GET.get("search")),
-            reassign_form=ReassignForm(organisation_id=self.principal.organisation_id),
+            reassign_form=ReassignForm(organisation_id=self.principal.org_id),
             can_supervise=self.principal.can(Capability.CASES_SUPERVISE),
         )
         return context
 
 
 def cases_for_query(
-    cases: QuerySet, params: Any, request: HttpRequest, form: Any = None
-) -> QuerySet:
+    cases: CaseQuerySet, params: Any, request: HttpRequest, form: Any = None
+) -> CaseQuerySet:
     """The list's cases for these query parameters (also used by bulk reassignment)."""
-    form = form or CaseFilterForm(
-        params or None, organisation_id=principal_of(request.user).organisation_id
-    )
+    form = form or CaseFilterForm(params or None, organisation_id=principal_of(request.user).org_id)
     if not form.is_bound:
         return cases.open().order_by("-referral_date", "code")
     if not form.is_valid():
@@ -184,18 +192,18 @@ class RegisterView(AccessMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = RegisterForm(
-            organisation_id=self.principal.organisation_id,
+            organisation_id=self.principal.org_id,
             initial={"case_manager": request.user.pk, "referral_date": timezone.localdate()},
         )
         return render(request, self.template_name, {"form": form})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = RegisterForm(request.POST, organisation_id=self.principal.organisation_id)
+        form = RegisterForm(request.POST, organisation_id=self.principal.org_id)
         context: dict[str, Any] = {"form": form}
         if form.is_valid():
             data = form.cleaned_data
             identity = form.identity()
-            organisation = Organisation.objects.get(pk=self.principal.organisation_id)
+            organisation = Organisation.objects.get(pk=self.principal.org_id)
             duplicates = likely_duplicates(organisation, identity, data["birth_year"])
             if duplicates and not data["not_a_duplicate"]:
                 prefetch_related_objects([d.person for d in duplicates], "cases")
@@ -339,7 +347,7 @@ def timeline_context(case: Case, kind: str) -> dict[str, Any]:
 class CaseActionView(AccessMixin, View):
     """Base of the case page's small forms: find the case, run one service, show the result."""
 
-    capabilities = WORK
+    capabilities: ClassVar[tuple[str, ...]] = WORK
     http_method_names = ["post"]
     form_class: Any = None
 
@@ -535,7 +543,7 @@ class ReassignView(AccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = ReassignForm(request.POST, organisation_id=self.principal.organisation_id)
+        form = ReassignForm(request.POST, organisation_id=self.principal.org_id)
         back = reverse("cases:case-list") + "?" + request.POST.get("query", "")
         if not form.is_valid():
             messages.error(request, _("Choose the new case manager."))
@@ -592,7 +600,7 @@ class DocumentDownloadView(AccessMixin, View):
         document = get_visible_or_404(documents_of(case), request.user, pk=pk)
         filename, content_type, data = read_document(document, request.user)
         response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Content-Disposition"] = content_disposition_header(True, filename)  # type: ignore[assignment]  # a str when as_attachment is True
         response["Cache-Control"] = "no-store"
         return response
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from casework.core.roles import ROLES, Role
@@ -32,6 +33,14 @@ class Principal:
     @property
     def is_authenticated(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def org_id(self) -> int:
+        """The organisation this principal acts in, for code only organisation roles reach
+        (their capabilities or an `is_organisation` check guard it); none is a 403."""
+        if self.organisation_id is None:
+            raise PermissionDenied("Not acting in an organisation.")
+        return self.organisation_id
 
     @property
     def is_network(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 
@@ -18,7 +18,7 @@ class AccessQuerySet(models.QuerySet):
     view, viewset, export and report inherits it.
     """
 
-    def visible_to(self, user: Any) -> AccessQuerySet:
+    def visible_to(self, user: Any) -> Self:
         principal = user if isinstance(user, Principal) else principal_of(user)
         if not principal.is_authenticated or principal.role is None:
             return self.none()

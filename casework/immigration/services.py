@@ -26,7 +26,7 @@ from casework.immigration.choices import AppointmentOutcome, PlaceType, Procedur
 from casework.immigration.models import Appointment, DetentionEpisode, LegalStatus, ProcedureEvent
 
 # Procedure events that change where the person is, and so their engagement.
-ENGAGEMENT_AFTER = {
+ENGAGEMENT_AFTER: dict[str, Engagement] = {
     ProcedureKind.DETAINED: Engagement.DETAINED,
     ProcedureKind.RELEASED: Engagement.ENGAGED,
     ProcedureKind.REMOVAL: Engagement.REMOVED,

@@ -253,8 +253,13 @@ Period = tuple[dt.date, dt.date]
 def baseline_period(organisation_id: int | None) -> Period | None:
     """The baseline period that "new groups" are new against: the one set on the scope's
     target for new groups, else on its target for people served (None: not set)."""
+    scope = (
+        Q(organisation_id__isnull=True)
+        if organisation_id is None
+        else Q(organisation_id=organisation_id)
+    )
     for code in ("new_groups", "beneficiaries"):
-        target = Target.objects.filter(indicator=code, organisation_id=organisation_id).first()
+        target = Target.objects.filter(scope, indicator=code).first()
         if target is not None:
             try:
                 return parse_period(target.baseline_period)
@@ -390,7 +395,10 @@ def members(
             rows = rows.filter(condition)
     rows, column = _group_column(rows, by, prefix)
     if column and group is not None:
-        rows = rows.filter(**{f"{column}__isnull": True} if group == "none" else {column: group})
+        lookup: dict[str, object] = (
+            {f"{column}__isnull": True} if group == "none" else {column: group}
+        )
+        rows = rows.filter(**lookup)
     ids = rows.values("case_id" if prefix else "pk")
     return cases.filter(pk__in=ids)
 

@@ -73,7 +73,7 @@ def scope_for(principal: Principal, code: str) -> Scope:
     if code == "organisation":
         if not principal.is_organisation:
             raise ScopeError(_("Only an organisation's staff see an organisation dashboard."))
-        organisation = Organisation.objects.get(pk=principal.organisation_id)
+        organisation = Organisation.objects.get(pk=principal.org_id)
         return Scope(code, Case.objects.filter(organisation=organisation), True, organisation)
     if code == "network":
         return Scope(code, Case.objects.none(), False)
@@ -223,7 +223,7 @@ def from_release(
     ]
     curve = release.curves.filter(period=period, table="retention").first()
     withheld = curve is None or curve.suppressed
-    lines, last_day = curves([] if withheld else [(str(_("All")), curve.points)])
+    lines, last_day = curves([] if curve is None or withheld else [(str(_("All")), curve.points)])
     return Dashboard(
         scope=scope,
         start=start,
@@ -248,8 +248,8 @@ def _series(scope: Scope, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
         cumulative = rates(SERIES_CODES, scope.cases, start, last)
         row: dict[str, Any] = {"label": label, "start": first, "end": last}
         for code in SERIES_CODES:
-            row[code] = (per_period[code] or [None])[0]
-            row[f"{code}_cumulative"] = (cumulative[code] or [None])[0]
+            row[code] = per_period[code][0] if per_period[code] else None
+            row[f"{code}_cumulative"] = cumulative[code][0] if cumulative[code] else None
         out.append(row)
     return out
 
@@ -301,16 +301,16 @@ def table(dashboard: Dashboard) -> tuple[list[str], list[list[Any]]]:
                 "days (median)",
             ]
         )
-    for row in dashboard.series:  # the series, one line per sub-period
+    for sub in dashboard.series:  # the series, one line per sub-period
         for code in SERIES_CODES:
             for suffix in ("", "_cumulative"):
-                cell = row.get(code + suffix)
+                cell = sub.get(code + suffix)
                 if cell is None:
                     continue
                 lines.append(
                     [
                         code + suffix,
-                        f"intake {row['label']}",
+                        f"intake {sub['label']}",
                         cell.rate,
                         cell.low,
                         cell.high,

@@ -32,7 +32,7 @@ def target_owner(user: User) -> Organisation | None:
         raise PermissionDenied
     if principal.is_network:
         return None
-    return Organisation.objects.get(pk=principal.organisation_id)
+    return Organisation.objects.get(pk=principal.org_id)
 
 
 @transaction.atomic
@@ -152,5 +152,7 @@ def served_by_year(measured: Progress, user: Any, today: dt.date | None = None) 
         end = min(dt.date(year, 12, 31), today)
         cell = _measure("beneficiaries", target, user, dt.date(year, 1, 1), end)
         shown = cell is not None and not cell.suppressed
-        years.append((str(year), float(cell.numerator or 0) if shown else None))
+        years.append(
+            (str(year), float(cell.numerator or 0) if cell is not None and shown else None)
+        )
     return column_chart(years, float(target.target_value), float(target.baseline_value))

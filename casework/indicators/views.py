@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -44,7 +44,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class EvidenceMixin(AccessMixin):
-    capabilities = (Capability.INDICATORS_AGGREGATED,)
+    capabilities: ClassVar[tuple[str, ...]] = (Capability.INDICATORS_AGGREGATED,)
 
     def query(self) -> tuple[str, str, str | None, list[str]]:
         """Scope, period and breakdown from the query string, with sensible defaults: one's

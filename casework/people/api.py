@@ -3,7 +3,7 @@ for organisation staff, and every such read is audited; lists carry codes only."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -80,7 +80,9 @@ class PersonSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["household"].queryset = Household.objects.visible_to(request.user)
+            # ModelSerializer makes a foreign key a related field; the stubs type it as Field
+            household = cast(serializers.RelatedField, self.fields["household"])
+            household.queryset = Household.objects.visible_to(request.user)
 
 
 class PersonDetailSerializer(PersonSerializer):
@@ -138,7 +140,7 @@ class PersonViewSet(
         data = dict(serializer.validated_data)
         identity = IdentityData(**data.pop("identity", {}))
         confirm = data.pop("confirm_new")
-        organisation = Organisation.objects.get(pk=principal_of(request.user).organisation_id)
+        organisation = Organisation.objects.get(pk=principal_of(request.user).org_id)
         duplicates = likely_duplicates(organisation, identity, data.get("birth_year"))
         if duplicates and not confirm:
             return Response(
@@ -168,7 +170,8 @@ class PersonViewSet(
         version = data.pop("version", person.version)
         sent = request.data.get("identity") or {}
         identity = read_identity(person, request.user)
-        for field in IdentitySerializer().fields:
+        names: list[str] = list(IdentitySerializer().fields)
+        for field in names:
             if field in sent:
                 setattr(identity, field, data.get("identity", {}).get(field))
         data.pop("identity", None)
@@ -178,7 +181,9 @@ class PersonViewSet(
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
-    members = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    members: serializers.SlugRelatedField[Person] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Household
@@ -202,6 +207,6 @@ class HouseholdViewSet(
     lookup_field = "code"
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        organisation = Organisation.objects.get(pk=principal_of(request.user).organisation_id)
+        organisation = Organisation.objects.get(pk=principal_of(request.user).org_id)
         household = create_household(organisation)
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)

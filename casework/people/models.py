@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.db import models
 from django.db.models import Q
@@ -41,13 +41,16 @@ class Household(OrgScopedModel, TimeStampedModel):
 
 
 class PersonQuerySet(AccessQuerySet):
-    def consented_to(self, purpose: str, on: dt.date | None = None) -> PersonQuerySet:
+    def consented_to(self, purpose: str, on: dt.date | None = None) -> Self:
         """People with a consent for `purpose` in force on `on` (default: today)."""
         day = on or timezone.localdate()
         in_force = Consent.objects.filter(
             person=models.OuterRef("pk"), purpose=purpose, given_on__lte=day
         ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
         return self.filter(models.Exists(in_force))
+
+
+PersonManager = models.Manager.from_queryset(PersonQuerySet)
 
 
 class Person(OrgScopedModel, TimeStampedModel):
@@ -98,7 +101,7 @@ class Person(OrgScopedModel, TimeStampedModel):
     version = models.PositiveIntegerField(default=1)
     identifies_person = True
 
-    objects = PersonQuerySet.as_manager()
+    objects: ClassVar[PersonManager[Person]] = PersonManager()
 
     class Meta:
         ordering = ["code"]

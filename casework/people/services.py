@@ -186,7 +186,7 @@ def find_people(
     if not principal.is_organisation:
         return Person.objects.none()
     digests = search_digests(
-        principal.organisation_id, name=name, date_of_birth=date_of_birth, file_number=file_number
+        principal.org_id, name=name, date_of_birth=date_of_birth, file_number=file_number
     )
     return people_matching(user, digests)
 

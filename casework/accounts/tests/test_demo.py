@@ -34,7 +34,8 @@ def test_the_demo_network_has_seven_pilots_and_a_user_per_role(db: None, setting
         assert f"  {username}" in output
         user = authenticate(username=username, password=settings.DEMO_PASSWORD)
         assert user is not None, username
-        assert principal_of(user).role.code == role
+        granted = principal_of(user).role
+        assert granted is not None and granted.code == role
     be = Organisation.objects.get(slug="be")
     assert principal_of(User.objects.get(username="caseworker.be")).organisation_id == be.pk
     assert "casework-demo" in output

@@ -37,6 +37,7 @@ def test_a_wrong_password_is_refused_and_audited_without_the_typed_name(
     assert entry.actor == ""
     client.post(reverse("accounts:login"), {"username": "hunter2-typed-here", "password": "x"})
     unknown = AuditEntry.objects.filter(action=Action.LOGIN_FAILED).first()
+    assert unknown is not None
     assert unknown.object_id == ""
     assert "hunter2" not in str(unknown.payload())
 
@@ -95,7 +96,8 @@ def test_a_user_cannot_switch_to_someone_elses_membership(world: World, client: 
     )
     assert "You have no such membership." in response.content.decode()
     world.mia.refresh_from_db()
-    assert world.mia.active_membership.organisation == world.alpha
+    membership = world.mia.active_membership
+    assert membership is not None and membership.organisation == world.alpha
 
 
 def test_the_switch_only_redirects_to_this_site(world: World, client: Any) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.urls import reverse
@@ -51,12 +52,12 @@ def test_reading_a_staff_member_is_audited(world: World, client: Any) -> None:
 def test_list_pages_do_not_query_per_row(world: World, client: Any) -> None:
     client.force_login(world.olga)
     pages = [reverse("accounts:member-list"), reverse("accounts:organisation-list")]
-    before = [count_queries(lambda url=url: client.get(url)) for url in pages]
+    before = [count_queries(partial(client.get, url)) for url in pages]
     for i in range(15):
         user = User.objects.create(username=f"extra{i}")
         add_membership(user, "caseworker", world.alpha)
     assert Membership.objects.filter(organisation=world.alpha).count() > 15
-    after = [count_queries(lambda url=url: client.get(url)) for url in pages]
+    after = [count_queries(partial(client.get, url)) for url in pages]
     assert after == before
 
 

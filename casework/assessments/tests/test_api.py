@@ -168,6 +168,7 @@ def test_the_list_carries_no_answers_and_one_submissions_read_is_audited(
     from casework.audit.models import AuditEntry
 
     version = standard["casework_client_summary"].current_version()
+    assert version is not None
     answers = {"summary_date": REFERRED.isoformat(), "age_band": "25_34", "gender": "female"}
     submission = submit(case, version, answers, by=world.amina)
     api_client.force_authenticate(world.amina)

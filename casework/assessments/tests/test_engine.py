@@ -28,7 +28,7 @@ def definition() -> dict:
     return read_xlsform(FORM, "engine.md").definition
 
 
-def state(answers: dict, **kw: object) -> FormState:
+def state(answers: dict, **kw: str) -> FormState:
     return FormState(definition(), answers, today=TODAY, **kw)
 
 
@@ -162,7 +162,7 @@ def test_repeat_entries_are_capped_in_total() -> None:
     d = definition()
     data = MultiValueDict({"services.__count": [str(MAX_INSTANCES + 50)]})
     assert len(answers_from_post(d, data, {})["services"]) == MAX_INSTANCES
-    answers = {"services": [{} for _ in range(MAX_INSTANCES)]}
+    answers: dict[str, list[dict[str, str]]] = {"services": [{} for _ in range(MAX_INSTANCES)]}
     assert not apply_action(d, answers, "add:services")
     with pytest.raises(ValueError, match="at most"):
         answers_from_json(d, {"services": [{}] * (MAX_INSTANCES + 1)}, {})

@@ -671,7 +671,8 @@ def _render(tree: object) -> tuple[str, int]:
     """Text with only the parentheses that precedence and left-associativity require."""
     if isinstance(tree, int):
         return (str(tree) if tree >= 0 else f"-{-tree}"), 7
-    operator, left, right = tree  # type: ignore[misc]
+    assert isinstance(tree, tuple)
+    operator, left, right = tree
     precedence = ARITHMETIC[operator]
     left_text, left_precedence = _render(left)
     right_text, right_precedence = _render(right)
@@ -686,7 +687,8 @@ def _python_value(tree: object) -> float:
     """What Python computes: div is float division, mod is fmod (the dividend's sign)."""
     if isinstance(tree, int):
         return float(tree)
-    operator, left, right = tree  # type: ignore[misc]
+    assert isinstance(tree, tuple)
+    operator, left, right = tree
     a, b = _python_value(left), _python_value(right)
     match operator:
         case "+":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
@@ -112,7 +114,7 @@ def test_the_standard_library_imports_in_two_languages(db: None) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(STANDARD_DIR.glob("*.xlsx")), ids=lambda p: p.stem)
-def test_export_then_import_gives_the_same_definition(path: object) -> None:
+def test_export_then_import_gives_the_same_definition(path: Path) -> None:
     parsed = read_xlsform(path.read_bytes(), path.name)
     again = read_xlsform(write_xlsform(parsed.definition), "exported.xlsx")
     assert again.definition == parsed.definition
@@ -252,7 +254,7 @@ def test_the_demo_and_the_command_load_the_standard_forms(db: None) -> None:
     assert FormVersion.objects.count() == 4
 
 
-def test_the_import_command_names_each_error_or_imports(world: World, tmp_path: object) -> None:
+def test_the_import_command_names_each_error_or_imports(world: World, tmp_path: Path) -> None:
     from io import StringIO
 
     from django.core.management import CommandError, call_command

@@ -43,6 +43,7 @@ def test_outcome_ratings_at_intake_and_follow_up_become_comparable_rows(
     standard: dict[str, Form], case: Case, world: World
 ) -> None:
     version = standard["casework_outcome_ratings"].current_version()
+    assert version is not None
     submit(case, version, ratings(REFERRED, "intake", (1, 0, 2, 1)), by=world.amina)
     submit(
         case,
@@ -69,6 +70,7 @@ def test_a_screening_becomes_a_screening_with_its_flags(
     standard: dict[str, Form], case: Case, world: World
 ) -> None:
     version = standard["casework_vulnerability_screening"].current_version()
+    assert version is not None
     answers = {
         "screening_date": REFERRED.isoformat(),
         "domains": "child torture_trauma",
@@ -88,6 +90,7 @@ def test_a_needs_assessment_becomes_one_row_per_domain(
     standard: dict[str, Form], case: Case, world: World
 ) -> None:
     version = standard["casework_needs_assessment"].current_version()
+    assert version is not None
     domains = NeedDomain.values
     answers = {"assessment_date": REFERRED.isoformat(), "assessment_kind": "initial"}
     answers |= {f"{d}_need": "low" for d in domains} | {
@@ -104,6 +107,7 @@ def test_answers_that_break_the_rules_store_nothing(
     standard: dict[str, Form], case: Case, world: World
 ) -> None:
     version = standard["casework_vulnerability_screening"].current_version()
+    assert version is not None
     with pytest.raises(InvalidAnswers) as invalid:
         submit(case, version, {"domains": "child", "child_age": "25"}, by=world.amina)
     rules = {(p.field, p.rule) for p in invalid.value.problems}
@@ -117,6 +121,7 @@ def test_a_submission_is_on_the_timeline_and_in_the_audit_log(
     standard: dict[str, Form], case: Case, world: World
 ) -> None:
     version = standard["casework_outcome_ratings"].current_version()
+    assert version is not None
     submission = submit(case, version, ratings(REFERRED, "intake", (1, 1, 1, 1)), by=world.amina)
     event = case.events.get(kind=EventKind.SUBMISSION)
     assert event.source_id == submission.pk
@@ -130,6 +135,7 @@ def test_a_draft_keeps_unfinished_answers_and_is_submitted_later(
     standard: dict[str, Form], case: Case, world: World
 ) -> None:
     version = standard["casework_outcome_ratings"].current_version()
+    assert version is not None
     draft = save_draft(case, version, {"wellbeing": "2"}, by=world.amina)
     assert draft.is_draft and draft.answers == {"wellbeing": "2"}
     assert not OutcomeRating.objects.exists()
@@ -169,6 +175,7 @@ def test_a_closed_case_takes_no_form(standard: dict[str, Form], case: Case, worl
     case = transition(case, "screening", on=REFERRED, intake_date=REFERRED)
     case = close_case(case, exit_reason="withdrew", on=REFERRED)
     version = standard["casework_outcome_ratings"].current_version()
+    assert version is not None
     with pytest.raises(CaseRuleError, match="closed"):
         submit(case, version, ratings(REFERRED, "intake", (1, 1, 1, 1)), by=world.amina)
 

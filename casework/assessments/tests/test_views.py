@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -27,7 +28,7 @@ def fill_url(case: Case, form: Form) -> str:
     return reverse("assessments:fill", args=[case.code]) + f"?form={form.pk}"
 
 
-def screening_post(form: Form, **answers: str) -> dict[str, object]:
+def screening_post(form: Form, **answers: str | list[str]) -> dict[str, object]:
     data: dict[str, object] = {
         "_form": str(form.pk),
         "_action": "submit",
@@ -94,7 +95,9 @@ def test_french_speakers_get_the_french_labels(
     assert "Enfant" not in page and "Français (fr)" in page
     page = client.get(fill_url(case, standard[SCREENING]) + "&lang=fr").content.decode()
     assert "Enfant" in page
-    check = reverse("assessments:check", args=[case.code, standard[SCREENING].current_version().pk])
+    version = standard[SCREENING].current_version()
+    assert version is not None
+    check = reverse("assessments:check", args=[case.code, version.pk])
     live = client.post(check, {"_lang": "Français (fr)", "domains": ["child"], "child_age": "30"})
     assert "entre 0 et 17" in live.content.decode() or "moins de 18" in live.content.decode()
 
@@ -104,6 +107,7 @@ def test_live_checks_hide_skipped_questions_and_show_constraint_messages(
 ) -> None:
     client.force_login(world.amina)
     version = standard[SCREENING].current_version()
+    assert version is not None
     url = reverse("assessments:check", args=[case.code, version.pk])
     hidden = client.post(url, {"domains": ["asylum"]}, HTTP_HX_REQUEST="true").content.decode()
     assert '<style id="form-state" hx-swap-oob="true">' in hidden
@@ -235,14 +239,15 @@ def test_a_form_downloads_as_xlsform_that_imports_to_the_same_definition(
     response = client.get(reverse("assessments:form-export", args=[form.pk, 1]))
     assert response["Content-Disposition"].endswith('.xlsx"')
     again = read_xlsform(response.content, "download.xlsx")
-    assert again.definition == form.current_version().definition
+    version = form.current_version()
+    assert version is not None and again.definition == version.definition
 
 
 def test_submissions_export_as_csv_and_xlsx_with_a_codebook(
     client: Client, world: World, case: Case, standard: dict[str, Form]
 ) -> None:
     form = standard["casework_client_summary"]
-    answers = {
+    answers: dict[str, Any] = {
         "summary_date": REFERRED.isoformat(),
         "age_band": "25_34",
         "gender": "female",
@@ -252,7 +257,9 @@ def test_submissions_export_as_csv_and_xlsx_with_a_codebook(
         ],
     }
     answers["services"][1]["service_type"] = "medical"
-    submit(case, form.current_version(), answers, by=world.amina)
+    version = form.current_version()
+    assert version is not None
+    submit(case, version, answers, by=world.amina)
     client.force_login(world.sam)
     response = client.get(reverse("assessments:submission-export", args=[form.pk, "csv"]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -312,7 +319,9 @@ def test_an_answer_with_control_characters_still_exports(
         "gender": "female",
         "key_achievements": "=1+1\x0b done",
     }
-    submit(case, form.current_version(), answers, by=world.amina)
+    version = form.current_version()
+    assert version is not None
+    submit(case, version, answers, by=world.amina)
     client.force_login(world.sam)
     response = client.get(reverse("assessments:submission-export", args=[form.pk, "xlsx"]))
     assert response.status_code == 200

@@ -61,6 +61,7 @@ def test_rewriting_a_row_and_its_hash_still_breaks_the_chain(world: World) -> No
 
 def test_the_application_cannot_change_or_delete_an_entry(world: World) -> None:
     entry = AuditEntry.objects.first()
+    assert entry is not None
     entry.actor = "x"
     with pytest.raises(RuntimeError):
         entry.save()
@@ -73,6 +74,7 @@ def test_a_change_names_the_fields_but_never_their_values(world: World) -> None:
     project.name = "Secret-looking new name"
     project.save()
     entry = AuditEntry.objects.order_by("-id").first()
+    assert entry is not None
     assert (entry.action, entry.object_type, entry.object_id) == (
         Action.UPDATE,
         "accounts.project",
@@ -100,6 +102,7 @@ def test_creation_and_deletion_are_recorded(world: World) -> None:
     pk = project.pk
     project.delete()
     deleted = AuditEntry.objects.order_by("-id").first()
+    assert deleted is not None
     assert (deleted.action, deleted.object_id, deleted.organisation_id) == (
         Action.DELETE,
         str(pk),

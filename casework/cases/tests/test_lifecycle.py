@@ -112,6 +112,7 @@ def test_a_resolved_case_closes_while_engaged(case: Case, world: World) -> None:
     periods = list(case.engagement_periods.values_list("status", "started_on", "ended_on"))
     assert periods == [(Engagement.ENGAGED, INTAKE, day(90))]
     event = case.events.first()
+    assert event is not None
     assert event.summary == "Closed: Case resolved (Humanitarian permit)"
     assert event.recorded_by == world.amina
     audit = AuditEntry.objects.filter(
@@ -147,6 +148,7 @@ def test_engagement_is_a_series_of_periods(case: Case) -> None:
         .order_by("started_on")
         .first()
     )
+    assert first_disengaged is not None
     assert (first_disengaged.started_on - case.intake_date).days == 20
 
 
@@ -172,6 +174,7 @@ def test_a_stale_version_is_refused(case: Case) -> None:
 
 def test_the_timeline_is_append_only(case: Case) -> None:
     event = case.events.first()
+    assert event is not None
     event.summary = "rewritten"
     with pytest.raises(RuntimeError):
         event.save()

@@ -122,7 +122,9 @@ def test_the_case_list_searches_by_code_name_and_date_of_birth(world: World, cli
     assert found(vulnerability="child") == set()
     assert found(search="made-up-token") == set()  # an expired search finds nothing
     search = AuditEntry.objects.filter(action=Action.SEARCH, actor="sam")
-    assert search.count() == 3 and search.first().changed_fields == ["name"]
+    assert search.count() == 3
+    first = search.first()
+    assert first is not None and first.changed_fields == ["name"]
 
 
 def test_the_case_list_does_not_query_per_row(world: World, client: Any) -> None:

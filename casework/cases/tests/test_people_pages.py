@@ -112,7 +112,8 @@ def test_a_supervisor_merges_two_records_of_one_person(world: World, client: Any
     assert first.consents.count() == 1
     assert not Person.objects.visible_to(world.sam).filter(pk=second.pk).exists()
     assert AuditEntry.objects.filter(action=Action.MERGED, object_id=str(second.pk)).exists()
-    assert "merged into" in case_b.events.first().summary
+    event = case_b.events.first()
+    assert event is not None and "merged into" in event.summary
 
 
 def test_only_a_supervisor_of_the_same_organisation_merges(world: World) -> None:

@@ -43,6 +43,7 @@ def test_a_reassignment_makes_an_older_edit_form_stale(case: Case, world: World)
 def test_a_change_of_vulnerabilities_is_audited(case: Case) -> None:
     set_vulnerabilities(case, ["trafficking"])
     entry = AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).first()
+    assert entry is not None
     assert (entry.action, entry.changed_fields) == (Action.UPDATE, ["vulnerabilities"])
     before = AuditEntry.objects.count()
     set_vulnerabilities(case, ["trafficking"])  # no change, no entry

@@ -16,7 +16,12 @@ class CapabilityPermission(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
-        wanted = getattr(view, "capabilities", ())
-        if isinstance(wanted, dict):
-            wanted = wanted.get(getattr(view, "action", None), wanted.get("*", ()))
+        declared: tuple[str, ...] | dict[str | None, tuple[str, ...]] = getattr(
+            view, "capabilities", ()
+        )
+        wanted: tuple[str, ...] | list[str] = (
+            declared.get(getattr(view, "action", None), declared.get("*", ()))
+            if isinstance(declared, dict)
+            else declared
+        )
         return principal_of(request.user).can_all(wanted)

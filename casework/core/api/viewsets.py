@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db.models import QuerySet
 from rest_framework import viewsets
 
+from casework.core.querysets import AccessQuerySet
 
-class AccessViewSetMixin:
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView
+
+    _ViewSetBase = GenericAPIView[Any]  # what the mixin is combined with
+else:
+    _ViewSetBase = object
+
+
+class AccessViewSetMixin(_ViewSetBase):
     """`get_queryset()` is the model's rows visible to the caller: another organisation's
     row is a 404, the same as a row that does not exist."""
 
     capabilities: ClassVar[Any] = ()
-    queryset: QuerySet
 
     def get_queryset(self) -> QuerySet:
-        return self.queryset.all().visible_to(self.request.user)  # type: ignore[attr-defined]
+        scoped = cast(AccessQuerySet, self.queryset.all())  # type: ignore[union-attr]  # every viewset sets one
+        return scoped.visible_to(self.request.user)
 
 
 class AccessReadOnlyViewSet(AccessViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -68,7 +68,8 @@ def test_legal_status_history_keeps_its_order(active: Case) -> None:
     set_legal_status(active, "asylum_refused", since=d(40))
     with pytest.raises(CaseRuleError, match="newer legal status"):
         set_legal_status(active, "dublin", since=d(20))
-    assert active.legal_statuses.first().status == "asylum_refused"
+    latest = active.legal_statuses.first()
+    assert latest is not None and latest.status == "asylum_refused"
 
 
 def test_a_reporting_appointment_becomes_a_procedure_event_when_it_happens(active: Case) -> None:

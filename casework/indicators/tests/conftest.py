@@ -46,6 +46,7 @@ def cohort_2020(world: World) -> World:
     ratings = FormVersion.objects.get(form__form_id="casework_outcome_ratings")
     for i in range(126):
         case = enrol(world, i)
+        assert case.intake_date is not None
         later = case.intake_date + dt.timedelta(days=90)
         # 125 of 126 improved their informed decisions (99%), 121 their engagement with
         # procedures (96%), 100 their wellbeing; basic needs stay at 1 for everyone.

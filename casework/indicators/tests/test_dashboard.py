@@ -80,6 +80,7 @@ def test_a_closure_shows_on_the_next_load(world: World, client: Client) -> None:
     client.force_login(world.amina)
     before = client.get(URL, {"period": "2019", "by": ""}).content.decode()
     assert "0</a> / 6" in before.split("Case resolution rate")[1][:600]
+    assert cases[0].intake_date is not None
     close_case(
         cases[0],
         exit_reason="resolved",

@@ -31,6 +31,7 @@ def test_the_engine_returns_the_published_2020_figures(cohort_2020: World) -> No
     for code, (n, percent, low, high) in EXPECTED.items():
         [value] = case_rates(code, cases, START, END)
         assert (value.numerator, value.denominator) == (n, 126), code
+        assert value.rate is not None, code
         assert round(value.rate * 100) == percent, code
         assert (value.low, value.high) == pytest.approx((low, high), abs=1e-4), code
 
@@ -42,6 +43,7 @@ def test_outside_the_organisation_the_release_withholds_small_cells(
     from casework.indicators.dashboard import release_values
 
     release = releases.covering("2019")
+    assert release is not None
     shown = release_values(release, "2019", ["removal_rate", "engagement_rate"], None)
     [removal] = shown["removal_rate"]
     assert removal.suppressed and removal.numerator is None and removal.rate is None

@@ -63,6 +63,7 @@ def test_the_permanent_outcomes_cannot_be_worked_out_by_subtraction(world: World
     cases = [enrol_2025(world, i) for i in range(86)]
     kinds = ["permanent"] * 4 + ["temporary"] * 8 + ["departure"] * 5
     for case, kind in zip(cases, kinds, strict=False):
+        assert case.intake_date is not None
         resolution = RESOLUTIONS.get(kind, "assisted_voluntary_return")
         close_case(
             case,
@@ -118,6 +119,7 @@ def test_a_release_is_numbered_immutable_and_frozen_per_period(world: World) -> 
 def test_the_release_pages_and_api(world: World, client) -> None:
     cases = [enrol_2025(world, i) for i in range(30)]
     for case in cases[:2]:  # two disengaged: too few to show
+        assert case.intake_date is not None
         record_engagement(case, "disengaged", on=case.intake_date + dt.timedelta(days=20))
     client.force_login(world.otto)
     assert "No release has been published yet" in client.get("/evidence/releases/").content.decode()
@@ -199,12 +201,12 @@ def _oracle(release: Release, period: str) -> list[tuple]:
         forms = [n] if d is None or d in public else [n, d, d - n]
         targets += [(figure, f) for f in forms if f and f not in public]
     model = _Model(universe, list(dict.fromkeys(published)))
-    narrow = []
+    narrow: list[tuple[str, str | None, int | None, int | None]] = []
     for figure, shown in exposed:  # a published count, or what it leaves out, seen by each
-        for org in [None, *sorted(set(owner.values()))]:
-            others = len(shown) if org is None else universe.others(shown, org)
+        for viewer in [None, *sorted(set(owner.values()))]:
+            others = len(shown) if viewer is None else universe.others(shown, viewer)
             if 0 < others < K:
-                narrow.append((str(figure), org, others, others))
+                narrow.append((str(figure), viewer, others, others))
     for org in sorted(set(owner.values())):
         for figure, target in targets:
             if universe.others(target, org) == 0:

@@ -25,12 +25,14 @@ def test_retention_and_resolution_of_the_2020_cohort(cohort_2020: World) -> None
     [resolution] = survival("time_to_resolution", cases, START, END)
     assert (resolution.events, resolution.median) == (32, (None, None, None))
     [cell] = survival_values("retention", [retention])
+    assert cell.rate is not None
     assert (cell.numerator, cell.denominator, round(cell.rate, 3)) == (15, 126, 0.881)
 
 
 def test_the_median_time_to_resolution_censors_open_cases(world: World) -> None:
     for i in range(12):
         case = enrol(world, i)
+        assert case.intake_date is not None
         if i < 8:  # resolved after 10, 20, ... 80 days
             close_case(
                 case,
@@ -73,7 +75,9 @@ def test_the_curve_api_is_exact_inside_and_coarse_outside(cohort_2020: World) ->
     client.force_authenticate(cohort_2020.otto)
     params = {"scope": "network", "period": "2019"}
     outside = client.get("/api/v1/indicators/retention/curve/", params).json()
-    assert outside["release"]["number"] == releases.latest().number
+    latest = releases.latest()
+    assert latest is not None
+    assert outside["release"]["number"] == latest.number
     [total] = outside["curves"]
     assert total["people"] is None
     assert all("at_risk" not in p and "events" not in p for p in total["points"])

@@ -54,6 +54,7 @@ def test_progress_runs_from_the_baseline_to_the_target(released_2020: World) -> 
     )
     assert network.organisation is None
     served = progress(network, cohort_2020.otto)
+    assert served.change is not None
     assert served.percent == 100 and round(served.change, 2) == 0.26  # 126 served: +26%
     assert set(Target.objects.visible_to(cohort_2020.bilal)) == {network}
 

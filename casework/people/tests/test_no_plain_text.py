@@ -66,12 +66,14 @@ def test_no_identity_value_appears_in_the_sqlite_file(tmp_path: Path) -> None:
     unset = ("CASEWORK_", "DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")
     env = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
     env.update({"CASEWORK_VAR_DIR": str(tmp_path), "CASEWORK_DEBUG": "1"})
-    run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True, "timeout": 300}
-    assert (
-        subprocess.run([sys.executable, "-m", "casework.cli", "migrate", "-v0"], **run).returncode
-        == 0
-    )
-    result = subprocess.run([sys.executable, "-c", REGISTER], **run)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+
+    assert run("-m", "casework.cli", "migrate", "-v0").returncode == 0
+    result = run("-c", REGISTER)
     assert result.stdout.strip() == "registered", result.stderr
     files = [p for p in tmp_path.iterdir() if p.name.startswith("casework.sqlite3")]
     assert files

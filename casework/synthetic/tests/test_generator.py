@@ -89,6 +89,7 @@ def test_generated_records_keep_every_rule_of_the_real_ones(
     )
     assert not Case.objects.filter(events__occurred_on__gt=END).exists()
     person = Person.objects.filter(organisation__slug="be").first()
+    assert person is not None
     caseworker = django_user_model.objects.get(username="caseworker.be")
     identity = read_identity(person, caseworker)
     found = find_people(caseworker, name=identity.full_name, date_of_birth=identity.date_of_birth)

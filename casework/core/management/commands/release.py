@@ -35,10 +35,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "list":
             for release in Release.objects.all():
-                periods = ", ".join(p["period"] for p in release.periods)
-                self.stdout.write(f"{release.number}  {release.built_at:%Y-%m-%d %H:%M}  {periods}")
+                covered = ", ".join(p["period"] for p in release.periods)
+                self.stdout.write(f"{release.number}  {release.built_at:%Y-%m-%d %H:%M}  {covered}")
             return
-        periods = options.get("periods")
+        periods: list[str] | None = options.get("periods")
         for period in periods or []:
             if not (period.isdigit() and len(period) == 4):
                 raise CommandError(f"{period!r} is not a calendar year such as 2025.")
