@@ -177,7 +177,9 @@ def primary(universe: Universe, cell: Cell, k: int) -> str | None:
     if rest is not None and count_withheld(universe.total(rest, people), k):
         return COMPLEMENT
     owners = {o for a in (cell.denominator or n_atoms) for o in universe.owners[a]}
-    parts = [n_atoms] if rest is None else [n_atoms, rest, cell.denominator]
+    parts = [n_atoms]
+    if rest is not None and cell.denominator is not None:
+        parts += [rest, cell.denominator]
     for owner in owners:
         if any(count_withheld(universe.others(atoms, owner, people), k) for atoms in parts):
             return INSIDER

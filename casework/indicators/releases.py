@@ -228,7 +228,7 @@ def survival_points(total: Survival, parts: list[Survival], k: int) -> list[dict
     — for the whole network and for what the other organisations add once any one
     organisation takes its own curve away. No numbers at risk and no events are given."""
     last = total.steps[-1].time if total.steps else 0
-    points = [{"day": 0, "survival": 1.0, "low": 1.0, "high": 1.0}]
+    points: list[dict[str, Any]] = [{"day": 0, "survival": 1.0, "low": 1.0, "high": 1.0}]
 
     def window(curve: Survival, after: int, day: int) -> tuple[int, int]:
         events = sum(s.events for s in curve.steps if after < s.time <= day)
@@ -304,9 +304,10 @@ class IndicatorFigures:
                     out.figures.append(Figure(cell, value.numerator, None, value.rate))
         k = settings.DISCLOSURE_THRESHOLD
         for code in SURVIVAL_CODES:
-            [total] = survival(code, cases, start, end, cutoff=cutoff) or [None]
-            if total is None:
+            totals = survival(code, cases, start, end, cutoff=cutoff)
+            if not totals:
                 continue
+            total = totals[0]
             parts = survival(code, cases, start, end, "organisation", cutoff)
             out.curves.append(
                 CurveFigure(

@@ -15,7 +15,7 @@ from casework.accounts.models import Organisation, User
 from casework.cases.models import Case
 from casework.cases.services import close_case, open_case, record_engagement, transition
 from casework.core import releases
-from casework.core.models import ImmutableError, Release
+from casework.core.models import ImmutableError, Release, ReleaseFigure
 from casework.core.publication import Universe, _Model
 from casework.indicators.compute import members
 from casework.indicators.periods import parse_period
@@ -172,7 +172,9 @@ def _oracle(release: Release, period: str) -> list[tuple]:
             return frozenset(people[p] for p in ids.values_list("person_id", flat=True))
         return frozenset(columns[pk] for pk in ids.values_list("pk", flat=True))
 
-    published, withheld, exposed = [], [], []
+    published: list[frozenset[int]] = []
+    exposed: list[tuple[ReleaseFigure, frozenset[int]]] = []
+    withheld: list[tuple[ReleaseFigure, frozenset[int], frozenset[int] | None]] = []
     figures = release.figures.filter(period=period).exclude(table="reporting_compliance")
     for figure in figures:
         if (figure.breakdown or None) not in ORACLE_BREAKDOWNS:
@@ -196,9 +198,9 @@ def _oracle(release: Release, period: str) -> list[tuple]:
             exposed += [(figure, n), (figure, d - n), (figure, d)]
     public = set(published)  # a count some published cell shows is no secret
     targets = []
-    for figure, n, d in withheld:
+    for figure, counted, of in withheld:
         # Where the denominator is public, d - n is known exactly when n is: n is checked.
-        forms = [n] if d is None or d in public else [n, d, d - n]
+        forms = [counted] if of is None or of in public else [counted, of, of - counted]
         targets += [(figure, f) for f in forms if f and f not in public]
     model = _Model(universe, list(dict.fromkeys(published)))
     narrow: list[tuple[str, str | None, int | None, int | None]] = []
