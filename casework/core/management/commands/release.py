@@ -65,8 +65,9 @@ class Command(BaseCommand):
                 f"{release.title}: {len(release.changes['new_periods'])} new period(s) "
                 f"({', '.join(release.changes['new_periods'])}), "
                 f"{sum(a['withheld'] for a in audit)} cells withheld, "
-                f"{sum(a['counts_audited'] for a in audit)} withheld counts audited with "
-                f"{sum(a['programmes'] for a in audit)} linear programmes: every range at "
+                f"{sum(a['counts_audited'] for a in audit)} checks of a withheld count against "
+                f"an organisation's staff, {sum(a['programmes'] for a in audit)} linear "
+                "programmes: every range at "
                 f"least {release.threshold} wide."
             )
         )
