@@ -151,6 +151,22 @@ class DraftUpdateSerializer(serializers.Serializer):
     )
 
 
+def parsed_answers(version: Any, answers: Any) -> Any:
+    """The JSON answers read against the version's definition, or a 400 naming why."""
+    try:
+        return answers_from_json(version.definition, answers, with_defaults(version.definition))
+    except ValueError as error:
+        raise ValidationError({"answers": [str(error)]}) from None
+
+
+def refused(invalid: InvalidAnswers) -> Response:
+    """Answers the form's rules refuse: each problem with its field, rule and message."""
+    return Response(
+        {"answers": [p.as_dict() for p in invalid.problems]},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[CASE_CODE]),
     retrieve=extend_schema(parameters=[CASE_CODE]),
@@ -192,20 +208,12 @@ class CaseSubmissionViewSet(
         version = form.current_version()
         if version is None:
             raise ValidationError({"form": ["This form has no version yet."]})
-        try:
-            answers = answers_from_json(
-                version.definition, data["answers"], with_defaults(version.definition)
-            )
-        except ValueError as error:
-            raise ValidationError({"answers": [str(error)]}) from None
+        answers = parsed_answers(version, data["answers"])
         fill = submit if data["status"] == SubmissionStatus.SUBMITTED else save_draft
         try:
             submission = fill(case, version, answers, by=user_of(request))
         except InvalidAnswers as invalid:
-            return Response(
-                {"answers": [p.as_dict() for p in invalid.problems]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return refused(invalid)
         return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DraftUpdateSerializer, responses=SubmissionSerializer)
@@ -215,12 +223,7 @@ class CaseSubmissionViewSet(
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         version = submission.form_version
-        try:
-            answers = answers_from_json(
-                version.definition, data["answers"], with_defaults(version.definition)
-            )
-        except ValueError as error:
-            raise ValidationError({"answers": [str(error)]}) from None
+        answers = parsed_answers(version, data["answers"])
         fill = submit if data["status"] == SubmissionStatus.SUBMITTED else save_draft
         try:
             fill(
@@ -232,8 +235,5 @@ class CaseSubmissionViewSet(
                 expected_version=data.get("version"),
             )
         except InvalidAnswers as invalid:
-            return Response(
-                {"answers": [p.as_dict() for p in invalid.problems]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return refused(invalid)
         return Response(SubmissionSerializer(submission).data)

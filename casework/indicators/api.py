@@ -329,13 +329,5 @@ class ReleaseViewSet(viewsets.ViewSet):
         release = Release.objects.filter(number=number).first()
         if release is None:
             raise Http404
-        names: list[str] = list(ReleaseSerializer().fields)
-        data = ReleaseDetailSerializer(
-            {
-                **{f: getattr(release, f) for f in names},
-                "audit": release.audit,
-                "figures": release.figures.all(),
-                "curves": release.curves.all(),
-            }
-        ).data
+        data = ReleaseDetailSerializer(release).data
         return Response(data)
