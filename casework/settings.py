@@ -103,6 +103,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = (CASEWORK_MAX_UPLOAD_MB + 1) * 1024 * 1024
 
 # Disclosure control: cells with fewer people than this are withheld outside the organisation.
 DISCLOSURE_THRESHOLD = env_int("CASEWORK_DISCLOSURE_THRESHOLD", 5, minimum=3, maximum=100)
+# Beside the network's own tables, releases publish each country's and each organisation's
+# (as seen from outside), every indicator by every other breakdown: drop either to build
+# faster ("" for the network alone).
+RELEASE_SCOPES = tuple(
+    scope.strip()
+    for scope in os.environ.get("CASEWORK_RELEASE_SCOPES", "country,organisation").split(",")
+    if scope.strip()
+)
+if not set(RELEASE_SCOPES) <= {"country", "organisation"}:
+    raise ImproperlyConfigured(
+        "CASEWORK_RELEASE_SCOPES lists country and/or organisation, separated by a comma."
+    )
 
 
 def _database() -> dj_database_url.DBConfig:

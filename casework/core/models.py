@@ -122,6 +122,9 @@ class ImmutableError(RuntimeError):
     """A release, once stored, is never changed: a revision is a new release."""
 
 
+NETWORK = "network"  # the scope of the whole network's tables
+
+
 class Release(AuditedModel):
     """A numbered, immutable set of figures for the network, built in one go, suppressed
     together and audited (casework.core.releases). Everything outside an organisation reads
@@ -165,13 +168,27 @@ class Release(AuditedModel):
     def covers(self, period: str) -> bool:
         return any(p["period"] == period for p in self.periods)
 
+    def scopes(self, period: str) -> list[dict[str, str]]:
+        """The scopes `period` has tables for, each {"scope", "label"}: the network first.
+        (Releases from before country and organisation tables hold the network only.)"""
+        for entry in self.periods:
+            if entry["period"] == period:
+                return entry.get("scopes") or [{"scope": NETWORK, "label": ""}]
+        return []
+
+    def publishes(self, period: str, scope: str) -> bool:
+        return any(s["scope"] == scope for s in self.scopes(period))
+
 
 class ReleaseFigure(models.Model):
-    """One cell of a release: an indicator's value for a period, a breakdown and a group
-    (empty breakdown and group: the total). Withheld cells keep only why."""
+    """One cell of a release: an indicator's value for a period, a scope (the network, a
+    country "country:BE", or an organisation as seen from outside "organisation:<slug>"), a
+    breakdown and a group (empty breakdown and group: the scope's total). Withheld cells
+    keep only why."""
 
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="figures")
     period = models.CharField(_("period"), max_length=20)
+    scope = models.CharField(_("scope"), max_length=100, default=NETWORK)
     table = models.CharField(_("indicator"), max_length=60)
     breakdown = models.CharField(_("breakdown"), max_length=40, blank=True)
     group = models.CharField(_("group"), max_length=200, blank=True)
@@ -187,20 +204,22 @@ class ReleaseFigure(models.Model):
         ordering = ["pk"]
         indexes = [
             models.Index(
-                fields=["release", "period", "table", "breakdown"], name="release_figure_lookup"
+                fields=["release", "period", "scope", "table", "breakdown"],
+                name="release_figure_lookup",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.period} {self.table} {self.breakdown}={self.group}"
+        return f"{self.period} {self.scope} {self.table} {self.breakdown}={self.group}"
 
 
 class ReleaseCurve(models.Model):
-    """A survival curve of a release, for the whole network: points every 30 days at most,
-    without numbers at risk or events (see docs/disclosure.md)."""
+    """A survival curve of a release, for the whole of one scope: points every 30 days at
+    most, without numbers at risk or events (see docs/disclosure.md)."""
 
     release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="curves")
     period = models.CharField(_("period"), max_length=20)
+    scope = models.CharField(_("scope"), max_length=100, default=NETWORK)
     table = models.CharField(_("indicator"), max_length=60)
     points = models.JSONField(default=list)
     median = models.IntegerField(null=True)
@@ -212,9 +231,9 @@ class ReleaseCurve(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["release", "period", "table"], name="release_curve_once"
+                fields=["release", "period", "scope", "table"], name="release_curve_once"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.period} {self.table} curve"
+        return f"{self.period} {self.scope} {self.table} curve"

@@ -93,7 +93,8 @@ class Universe:
 @dataclass(frozen=True)
 class Cell:
     """A published cell: a count (numerator only) or a rate (numerator over denominator),
-    each the sum of a set of atoms of one universe. `key` names it in the release."""
+    each the sum of a set of atoms of one universe. `key` names it in the release:
+    (period, scope, table, breakdown, group), the last empty for a total."""
 
     key: tuple[str, ...]
     universe: str
@@ -316,8 +317,10 @@ def _extend(
 
 
 def _distance(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    """How far apart two cells sit: keys are (period, table, breakdown, group)."""
-    same_table, same_breakdown = a[1:2] == b[1:2], a[2:3] == b[2:3]
+    """How far apart two cells sit: keys are (period, scope, table, breakdown, group), and
+    a line is one table's breakdown in one scope."""
+    same_table = a[1:3] == b[1:3]
+    same_breakdown = (a[1], a[3:4]) == (b[1], b[3:4])
     if same_table and same_breakdown:
         return 0
     if same_breakdown:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.utils import timezone
 
-from casework.core.models import Release, ReleaseCurve, ReleaseFigure
+from casework.core.models import NETWORK, Release, ReleaseCurve, ReleaseFigure
 from casework.core.publication import Cell, Protection, Universe, protect, threshold
 
 
@@ -39,6 +39,7 @@ class Figure:
 class CurveFigure:
     """A contributed curve, published only when the cell `follows` is."""
 
+    scope: str
     table: str
     follows: tuple[str, ...]
     points: list[dict[str, Any]]
@@ -50,6 +51,8 @@ class Contribution:
     universes: dict[str, Universe] = field(default_factory=dict)
     figures: list[Figure] = field(default_factory=list)
     curves: list[CurveFigure] = field(default_factory=list)
+    # Each scope with tables (beside the network), with the name readers know it by.
+    scopes: dict[str, str] = field(default_factory=dict)
 
 
 class Contributor(Protocol):
@@ -141,6 +144,7 @@ def prepare(period: str, cutoff: dt.date, k: int) -> tuple[Contribution, Protect
         contribution.universes |= part.universes
         contribution.figures += part.figures
         contribution.curves += part.curves
+        contribution.scopes |= part.scopes
     cells = [figure.cell for figure in contribution.figures]
     return contribution, protect(contribution.universes, cells, k)
 
@@ -158,12 +162,17 @@ def _store(
     carried = list(previous.periods) if previous is not None else []
     audit = dict(previous.audit) if previous is not None else {}
     new_periods = []
-    for period, _contribution, protection in built:
+    for period, contribution, protection in built:
         summary = protection.summary()
         if not summary["passed"]:  # protect() only returns once every range is wide enough
             raise RuntimeError(f"The audit of {period} did not pass.")
         audit[period] = summary | {"published_in": number}
-        new_periods.append({"period": period, "published_in": number, "cutoff": str(cutoff)})
+        scopes = [{"scope": NETWORK, "label": ""}] + [
+            {"scope": scope, "label": label} for scope, label in contribution.scopes.items()
+        ]
+        new_periods.append(
+            {"period": period, "published_in": number, "cutoff": str(cutoff), "scopes": scopes}
+        )
     release = Release(
         number=number,
         periods=sorted(carried + new_periods, key=lambda p: p["period"]),
@@ -187,12 +196,13 @@ def _store(
             rows.append(kept)
     for period, contribution, protection in built:
         for figure in contribution.figures:
-            _key, table, breakdown, group = figure.cell.key
+            _period, scope, table, breakdown, group = figure.cell.key
             reason = protection.withheld.get(figure.cell.key, "")
             rows.append(
                 ReleaseFigure(
                     release=release,
                     period=period,
+                    scope=scope,
                     table=table,
                     breakdown=breakdown,
                     group=group,
@@ -224,6 +234,7 @@ def _store(
                 ReleaseCurve(
                     release=release,
                     period=period,
+                    scope=curve.scope,
                     table=curve.table,
                     suppressed=withheld,
                     points=[] if withheld else curve.points,

@@ -18,13 +18,13 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.accounts.models import Organisation
 from casework.core import releases
 from casework.core.access import principal_of
-from casework.core.models import Release
+from casework.core.models import NETWORK, Release
 from casework.core.roles import Capability
 from casework.indicators.compute import baseline_period, survival, values_of
 from casework.indicators.dashboard import (
+    NotInRelease,
     NotReleased,
     Scope,
     ScopeError,
@@ -72,6 +72,14 @@ class PointSerializer(serializers.Serializer):
     low = serializers.FloatField()
     high = serializers.FloatField()
 
+    def to_representation(self, instance: Any) -> Any:
+        """A released point has no numbers at risk or events: the keys are left out."""
+        out = super().to_representation(instance)
+        for key in ("at_risk", "events"):
+            if key not in instance:
+                out.pop(key, None)
+        return out
+
 
 class CurveSerializer(serializers.Serializer):
     group = serializers.CharField(allow_null=True, help_text="null: the total")
@@ -96,7 +104,12 @@ def release_ref(release: Release | None) -> dict[str, Any] | None:
 
 
 SCOPE_PARAMETERS = [
-    OpenApiParameter("scope", str, description="network, or organisation:<slug>"),
+    OpenApiParameter(
+        "scope",
+        str,
+        description="network (default), country:<ISO code>, or organisation:<slug> (one's "
+        "own organisation live; any other from releases)",
+    ),
     OpenApiParameter("period", str, description="2025, 2025-Q2, 2025-03 or a..b"),
     OpenApiParameter("by", str, description="a disaggregation of the indicator"),
 ]
@@ -136,7 +149,10 @@ class IndicatorViewSet(viewsets.ViewSet):
             release = None
         else:
             release = self.release(period)
-            cells = release_values(release, period, [code], by)[code]
+            try:
+                cells = release_values(release, period, [code], by, scope.code)[code]
+            except NotReleased as error:
+                raise NotFound(str(error)) from None
         return Response(
             {
                 "indicator": code,
@@ -187,7 +203,9 @@ class IndicatorViewSet(viewsets.ViewSet):
                     }
                 )
             release = self.release(period)
-            stored = release.curves.filter(period=period, table=code).first()
+            if not release.publishes(period, scope.code):
+                raise NotFound(str(NotInRelease(release, period, scope.code)))
+            stored = release.curves.filter(period=period, scope=scope.code, table=code).first()
             if stored is not None:
                 shown.append(
                     {
@@ -243,29 +261,10 @@ class IndicatorViewSet(viewsets.ViewSet):
 
     @staticmethod
     def scope(request: Request) -> Scope:
-        """The scope asked for, through the one rule (`dashboard.scope_for`). An
-        organisation's figures are for its own staff: everyone else sees the network, whose
-        breakdown by organisation is in its releases."""
-        principal = principal_of(request.user)
-        asked = request.query_params.get("scope", "network")
-        if asked.startswith("organisation:"):
-            organisation = Organisation.objects.filter(slug=asked.split(":", 1)[1]).first()
-            if organisation is None:
-                raise ValidationError({"scope": ["No such organisation."]})
-            if not (principal.is_organisation and principal.organisation_id == organisation.pk):
-                raise ValidationError(
-                    {
-                        "scope": [
-                            "Only its own staff see an organisation's figures: ask for the "
-                            "network, broken down by organisation."
-                        ]
-                    }
-                )
-            asked = "organisation"
-        elif asked != "network":
-            raise ValidationError({"scope": ["Use network or organisation:<slug>."]})
+        """The scope asked for, through the one rule (`dashboard.scope_for`): one's own
+        organisation live; the network, a country or another organisation from releases."""
         try:
-            return scope_for(principal, asked)
+            return scope_for(principal_of(request.user), request.query_params.get("scope", NETWORK))
         except ScopeError as error:
             raise ValidationError({"scope": [str(error)]}) from None
 

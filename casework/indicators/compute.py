@@ -459,6 +459,20 @@ def survival(
     intake in [start, end], one per group, each person followed until the event or the data
     cut-off (today), censored at a closure for another reason. The database counts events
     and censored cases per day of follow-up; Python multiplies the resulting rows."""
+    return survival_within(code, cases, start, end, by, cutoff).get("", [])
+
+
+def survival_within(
+    code: str,
+    cases: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    by: str | None = None,
+    cutoff: dt.date | None = None,
+    within: str | None = None,
+) -> dict[str, list[Survival]]:
+    """`survival`'s curves for each value of the column `within` too (e.g. each
+    organisation's), from one query: {value: curves}; without `within`, {"": curves}."""
     indicator = REGISTRY[code]
     if indicator.kind != "survival":
         raise ValueError(f"{code} is not a survival indicator.")
@@ -475,7 +489,7 @@ def survival(
         follow_up=ExpressionWrapper(F("stop_on") - F("intake_date"), output_field=DurationField()),
     )
     rows, column = _group_column(rows, by, "")
-    keys = [column, "follow_up"] if column else ["follow_up"]
+    keys = [*(c for c in (within, column) if c), "follow_up"]
     grouped = (
         rows.values(*keys)
         .annotate(
@@ -484,21 +498,29 @@ def survival(
         )
         .order_by(*keys)
     )
-    tables: dict[str | None, list[tuple[int, int, int]]] = {}
+    tables: dict[str, dict[str | None, list[tuple[int, int, int]]]] = {}
     for row in grouped:
+        part = str(row[within]) if within else ""
         group = _group_name(row[column]) if column else None
         days = row["follow_up"].days if isinstance(row["follow_up"], dt.timedelta) else 0
-        tables.setdefault(group, []).append((max(days, 0), row["events"], row["censored"]))
-    curves = [
-        Survival(
-            group,
-            kaplan_meier(table),
-            sum(e + c for _t, e, c in table),
-            sum(e for _t, e, _c in table),
+        tables.setdefault(part, {}).setdefault(group, []).append(
+            (max(days, 0), row["events"], row["censored"])
         )
-        for group, table in tables.items()
-    ]
-    return sorted(curves, key=lambda c: (c.group == "none", c.group or ""))
+    return {
+        part: sorted(
+            (
+                Survival(
+                    group,
+                    kaplan_meier(table),
+                    sum(e + c for _t, e, c in table),
+                    sum(e for _t, e, _c in table),
+                )
+                for group, table in of_part.items()
+            ),
+            key=lambda c: (c.group == "none", c.group or ""),
+        )
+        for part, of_part in tables.items()
+    }
 
 
 def survival_values(code: str, curves: list[Survival]) -> list[Value]:

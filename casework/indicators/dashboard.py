@@ -12,12 +12,13 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from casework.accounts.models import Organisation
 from casework.cases.models import Case
 from casework.core import releases
 from casework.core.access import Principal
-from casework.core.models import Release
+from casework.core.models import NETWORK, Release
 from casework.indicators.charts import Bar, Curve, bar, curves
 from casework.indicators.compute import (
     Value,
@@ -56,28 +57,75 @@ class NotReleased(ScopeError):
         super().__init__(text)
 
 
+class NotInRelease(NotReleased):
+    """The release covers the period, but publishes no tables for the scope."""
+
+    def __init__(self, release: Release, period: str, scope: str) -> None:
+        ScopeError.__init__(
+            self,
+            _(
+                "%(release)s has no tables for %(scope)s in %(period)s: too few people, or "
+                "the scope was not released then."
+            )
+            % {"release": release.title, "scope": scope, "period": period},
+        )
+
+
 @dataclass(frozen=True)
 class Scope:
-    """Whose cases a dashboard covers, and whether the viewer works inside them."""
+    """Whose cases a dashboard covers, and whether the viewer works inside them. Outside
+    (`inside` False) the figures come from a release's tables for `code`: "network",
+    "country:<code>" or "organisation:<slug>"."""
 
-    code: str  # "organisation" or "network"
+    code: str  # "organisation" (one's own, live), or a release scope
     cases: QuerySet
     inside: bool
     organisation: Organisation | None = None
+    country: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.organisation is not None:
+            return str(self.organisation)
+        if self.country:
+            return str(countries.name(self.country) or self.country)
+        return str(_("the network"))
 
 
 def scope_for(principal: Principal, code: str) -> Scope:
     """The one rule for whose figures a viewer sees: organisation staff see their own
-    organisation live and exactly, or the network; network roles (observers too) see the
-    network only. The network is read from releases (`Scope.inside` is False)."""
-    if code == "organisation":
-        if not principal.is_organisation:
-            raise ScopeError(_("Only an organisation's staff see an organisation dashboard."))
-        organisation = Organisation.objects.get(pk=principal.org_id)
-        return Scope(code, Case.objects.filter(organisation=organisation), True, organisation)
-    if code == "network":
+    organisation live and exactly; everything else (the network, a country, another
+    organisation, and for network roles any organisation) is read from releases
+    (`Scope.inside` is False)."""
+    kind, _sep, group = code.partition(":")
+    if kind == "organisation":
+        organisation = (
+            Organisation.objects.filter(slug=group).first()
+            if group
+            else Organisation.objects.filter(pk=principal.org_id).first()
+            if principal.is_organisation
+            else None
+        )
+        if organisation is None:
+            raise ScopeError(
+                _("No such organisation.")
+                if group
+                else _("Only an organisation's staff see an organisation dashboard.")
+            )
+        if principal.is_organisation and principal.organisation_id == organisation.pk:
+            cases = Case.objects.filter(organisation=organisation)
+            return Scope("organisation", cases, True, organisation)
+        return Scope(f"organisation:{organisation.slug}", Case.objects.none(), False, organisation)
+    if kind == "country" and group:
+        if not Organisation.objects.filter(country=group.upper()).exists():
+            raise ScopeError(_("No organisation of the network works in %(c)s.") % {"c": group})
+        return Scope(f"country:{group.upper()}", Case.objects.none(), False, country=group.upper())
+    if code == NETWORK:
         return Scope(code, Case.objects.none(), False)
-    raise ScopeError(f"Unknown scope {code!r}.")
+    raise ScopeError(
+        _("Choose the network, country:<code> or organisation:<slug> (not %(scope)r).")
+        % {"scope": code}
+    )
 
 
 @dataclass
@@ -182,12 +230,15 @@ def every_step(curve: Any) -> list[dict[str, Any]]:
 
 
 def release_values(
-    release: Release, period: str, codes: list[str], by: str | None
+    release: Release, period: str, codes: list[str], by: str | None, scope: str = NETWORK
 ) -> dict[str, list[Value]]:
-    """The release's cells of `codes` for `period`: each group of `by`, then the total."""
+    """The release's cells of `codes` for `period` in `scope`: each group of `by`, then the
+    total. A scope the release has no tables for raises NotInRelease."""
+    if not release.publishes(period, scope):
+        raise NotInRelease(release, period, scope)
     out: dict[str, list[Value]] = {code: [] for code in codes}
     figures = release.figures.filter(
-        period=period, table__in=codes, breakdown__in=["", by or ""]
+        period=period, scope=scope, table__in=codes, breakdown__in=["", by or ""]
     ).order_by("breakdown" if by else "pk", "pk")
     for figure in figures:
         out[figure.table].append(
@@ -216,12 +267,12 @@ def from_release(
     if release is None:
         raise NotReleased(period)
     codes = [*RATE_CODES, *COUNT_CODES, "time_to_resolution"]
-    values = release_values(release, period, codes, by)
+    values = release_values(release, period, codes, by, scope.code)
     rows = [
         Row(REGISTRY[code], {cell.group: cell for cell in values[code]})
         for code in RATE_CODES + COUNT_CODES
     ]
-    curve = release.curves.filter(period=period, table="retention").first()
+    curve = release.curves.filter(period=period, scope=scope.code, table="retention").first()
     withheld = curve is None or curve.suppressed
     lines, last_day = curves([] if curve is None or withheld else [(str(_("All")), curve.points)])
     return Dashboard(

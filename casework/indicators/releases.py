@@ -1,28 +1,34 @@
 """The indicators' part of every release: each indicator by each breakdown for a calendar
-year, the network's survival curves, and the atoms the audit needs to see how the figures
-are linked (casework.core.publication).
+year, for the network and (settings.RELEASE_SCOPES) for each country and each organisation
+as seen from outside, by every other breakdown; each scope's survival curves; and the atoms
+the audit needs to see how the figures are linked (casework.core.publication).
 
 Three universes per year: the cohort (cases with intake in the year: status, resolution,
 improvement and survival figures), the reporting appointments of the year (compliance,
 counted in events with the people behind them), and the people served in the year (people
 served, people in new groups). An atom is a set of units that agree on every attribute a
 figure can select by: organisation, project, detention status, gender, age band, every
-vulnerability flag and every indicator's conditions.
+vulnerability flag and every indicator's conditions. A scope's cells are sums over the
+scope's atoms; the network's are also computed by the engine and must agree (`Inconsistent`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Case as Cases
 from django.db.models import Count, Exists, IntegerField, Min, OuterRef, QuerySet, When
+from django_countries import countries
 
+from casework.accounts.models import Organisation
 from casework.cases.choices import Vulnerability
 from casework.cases.models import Case, CaseVulnerability
+from casework.core.models import NETWORK
 from casework.core.publication import Cell, Universe, count_withheld
 from casework.core.releases import Contribution, CurveFigure, Figure
 from casework.indicators.compute import (
@@ -36,11 +42,12 @@ from casework.indicators.compute import (
     counts,
     rates,
     served,
-    survival,
     survival_values,
+    survival_within,
 )
 from casework.indicators.periods import parse_period
 from casework.indicators.registry import DISAGGREGATIONS, REGISTRY
+from casework.indicators.statistics import wilson
 
 TOTAL = ""  # breakdown and group of a total cell
 FLAGS = [flag.value for flag in Vulnerability]
@@ -79,45 +86,95 @@ def _group(value: Any) -> str:
     return str(value) if value is not None else "none"
 
 
+@dataclass(frozen=True)
+class TableScope:
+    """Whose cases a set of tables covers: the network, or the cases of one group of the
+    `by` breakdown (a country, an organisation). Its tables break down by every other."""
+
+    name: str
+    by: str = TOTAL
+    group: str = TOTAL
+
+    @property
+    def breakdowns(self) -> list[str | None]:
+        skip = {"country": {"country"}, "organisation": {"organisation", "country"}}
+        return [None, *(by for by in DISAGGREGATIONS if by not in skip.get(self.by, ()))]
+
+    @property
+    def within(self) -> str | None:
+        """The case column a survival query splits by for this kind of scope."""
+        return DISAGGREGATIONS[self.by] if self.by else None
+
+
+WHOLE_NETWORK = TableScope(NETWORK)
+
+
+def _scopes(atoms: list[Atoms]) -> list[TableScope]:
+    """The network, then each country and each organisation with units this period."""
+    out = [WHOLE_NETWORK]
+    for by in ("country", "organisation"):
+        if by in settings.RELEASE_SCOPES:
+            groups = sorted({g for a in atoms for g in a.groups(by)} - {"none"})
+            out += [TableScope(f"{by}:{group}", by, group) for group in groups]
+    return out
+
+
 class Atoms:
-    """The atoms of one universe: each a dict of its attributes, with its units."""
+    """The atoms of one universe: each a dict of its attributes, with its units. Which atoms
+    a group or a flag holds is indexed once, so a cell is a few set intersections."""
 
     def __init__(self, name: str, rows: Iterable[dict[str, Any]], columns: dict[str, str]):
         self.name = name
         self.columns = columns
         self.rows = [row for row in rows if row["units"]]
+        self._indexes: dict[str, dict[str, frozenset[int]]] = {}
+        self._universe: Universe | None = None
 
-    def groups(self, by: str) -> list[str]:
-        """Every group of `by` that some atom belongs to."""
+    def index(self, by: str) -> dict[str, frozenset[int]]:
+        """Group of `by` → the atoms in it (for the total, "" → every atom)."""
+        if by not in self._indexes:
+            found: dict[str, set[int]] = defaultdict(set)
+            for i, row in enumerate(self.rows):
+                for group in self._groups_of(row, by):
+                    found[group].add(i)
+            self._indexes[by] = {group: frozenset(atoms) for group, atoms in found.items()}
+        return self._indexes[by]
+
+    def _groups_of(self, row: dict, by: str) -> list[str]:
+        if by == TOTAL:
+            return [TOTAL]
         if by == "vulnerability":
-            found = {flag for row in self.rows for flag in FLAGS if row[f"flag_{flag}"]}
-            if any(not any(row[f"flag_{f}"] for f in FLAGS) for row in self.rows):
-                found.add("none")
-        else:
-            found = {_group(row[self.columns[by]]) for row in self.rows}
+            return [f for f in FLAGS if row[f"flag_{f}"]] or ["none"]
+        if by.startswith("?"):  # a flag: the atoms where it is set
+            return [by] if row[by[1:]] else []
+        return [_group(row[self.columns[by]])]
+
+    def groups(self, by: str, scope: TableScope = WHOLE_NETWORK) -> list[str]:
+        """Every group of `by` that some atom of the scope belongs to."""
+        within = self.index(scope.by).get(scope.group, frozenset())
+        found = [group for group, atoms in self.index(by).items() if atoms & within]
         return sorted(found, key=lambda g: (g == "none", g))
 
-    def select(self, by: str, group: str, where: Callable[[dict], bool] | None = None) -> frozenset:
-        def member(row: dict) -> bool:
-            if by == TOTAL:
-                return True
-            if by == "vulnerability":
-                if group == "none":
-                    return not any(row[f"flag_{f}"] for f in FLAGS)
-                return bool(row[f"flag_{group}"])
-            return _group(row[self.columns[by]]) == group
-
-        return frozenset(
-            i for i, row in enumerate(self.rows) if member(row) and (where is None or where(row))
+    def select(
+        self, by: str, group: str, flag: str | None = None, scope: TableScope = WHOLE_NETWORK
+    ) -> frozenset[int]:
+        """The atoms of `group` of `by` within the scope, where `flag` (a column) is set."""
+        atoms = self.index(by).get(group, frozenset()) & self.index(scope.by).get(
+            scope.group, frozenset()
         )
+        if flag is not None:
+            atoms &= self.index(f"?{flag}").get(f"?{flag}", frozenset())
+        return atoms
 
     def universe(self, people: bool = False) -> Universe:
-        return Universe(
-            self.name,
-            tuple(row["units"] for row in self.rows),
-            tuple(row["owners"] for row in self.rows),
-            tuple(row["people"] for row in self.rows) if people else None,
-        )
+        if self._universe is None or (people and self._universe.people is None):
+            self._universe = Universe(
+                self.name,
+                tuple(row["units"] for row in self.rows),
+                tuple(row["owners"] for row in self.rows),
+                tuple(row["people"] for row in self.rows) if people else None,
+            )
+        return self._universe
 
 
 def _cohort_atoms(period: str, cases: QuerySet, start: dt.date, end: dt.date, cutoff: dt.date):
@@ -159,32 +216,59 @@ def _compliance_atoms(period: str, cases: QuerySet, start: dt.date, end: dt.date
     )
 
 
+def _new_against(cases: QuerySet, start: dt.date) -> dict[str, set[Any]]:
+    """Scope → the target cohorts its "new groups" are not new against: those the scope
+    served in its baseline period (the organisation's, or the network's, target sets it),
+    else in the year before."""
+    before = {NETWORK: cohorts_served_before(cases, start, baseline_period(None))}
+    if "country" in settings.RELEASE_SCOPES:
+        for country in cases.values_list("organisation__country", flat=True).distinct():
+            own = cases.filter(organisation__country=country)
+            before[f"country:{country}"] = cohorts_served_before(own, start, None)
+    if "organisation" in settings.RELEASE_SCOPES:
+        organisations = cases.values_list("organisation_id", "organisation__slug").distinct()
+        for pk, slug in organisations:
+            own = cases.filter(organisation_id=pk)
+            before[f"organisation:{slug}"] = cohorts_served_before(own, start, baseline_period(pk))
+    return {
+        scope: set(cohorts.values_list("project__target_cohort", flat=True))
+        for scope, cohorts in before.items()
+    }
+
+
 def _served_atoms(period: str, cases: QuerySet, start: dt.date, end: dt.date):
     """People served: a person is one unit, whatever number of cases; their atom is the set
-    of groups their cases fall in, and in which of those their case is of a new group."""
-    baseline = baseline_period(None)
+    of groups their cases fall in, in each scope a case belongs to (the network, its
+    country, its organisation), and in which of those their case is of a new group."""
     columns = _columns("")
-    before = cohorts_served_before(cases, start, baseline)
-    rows = _with_groups(served(cases, start, end), "").annotate(
-        new=Cases(
-            When(project__target_cohort__in=before, then=0),
-            default=1,
-            output_field=IntegerField(),
-        )
-    )
-    names = ["person_id", *columns.values(), *(f"flag_{f}" for f in FLAGS), "new"]
-    per_person: dict[int, set[tuple[str, str, int]]] = defaultdict(set)
+    before = _new_against(cases, start)
+    rows = _with_groups(served(cases, start, end), "")
+    names = [
+        "person_id",
+        "project__target_cohort",
+        *columns.values(),
+        *(f"flag_{f}" for f in FLAGS),
+    ]
+    per_person: dict[int, set[tuple[str, str, str, int]]] = defaultdict(set)
     owners: dict[int, set[str]] = defaultdict(set)
-    for row in rows.values(*names).order_by("person_id"):
+    for row in rows.values(*names).distinct().order_by("person_id"):
         person = row["person_id"]
         owners[person].add(row["organisation__slug"])
         memberships = [(by, _group(row[column])) for by, column in columns.items()]
         flags = [f for f in FLAGS if row[f"flag_{f}"]] or ["none"]
         memberships += [("vulnerability", flag) for flag in flags]
-        for by, group in [*memberships, (TOTAL, TOTAL)]:
-            per_person[person].add((by, group, 0))
-            if row["new"]:
-                per_person[person].add((by, group, 1))
+        scopes = [
+            NETWORK,
+            f"country:{row['organisation__country']}",
+            f"organisation:{row['organisation__slug']}",
+        ]
+        for scope in scopes:
+            cohort = row["project__target_cohort"]
+            new = scope in before and (cohort is None or cohort not in before[scope])
+            for by, group in [*memberships, (TOTAL, TOTAL)]:
+                per_person[person].add((scope, by, group, 0))
+                if new:
+                    per_person[person].add((scope, by, group, 1))
     atoms: dict[tuple, dict[str, Any]] = {}
     for person, signature in per_person.items():
         key = (frozenset(signature), frozenset(owners[person]))
@@ -200,17 +284,24 @@ class ServedAtoms(Atoms):
         self.name = name
         self.columns = {}
         self.rows = sorted(rows, key=lambda r: sorted(map(str, r["signature"])))
+        self._indexes = {}
+        self._universe = None
+        entries: dict[tuple[str, str, str, int], set[int]] = defaultdict(set)
+        for i, row in enumerate(self.rows):
+            for entry in row["signature"]:
+                entries[entry].add(i)
+        self._entries = {entry: frozenset(atoms) for entry, atoms in entries.items()}
 
-    def groups(self, by: str) -> list[str]:
-        found = {g for row in self.rows for b, g, _new in row["signature"] if b == by}
+    def groups(self, by: str, scope: TableScope = WHOLE_NETWORK) -> list[str]:
+        found = {g for s, b, g, _new in self._entries if (s, b) == (scope.name, by)}
         return sorted(found, key=lambda g: (g == "none", g))
 
-    def select_new(self, by: str, group: str, new: bool) -> frozenset:
-        wanted = (by, group, 1 if new else 0)
-        return frozenset(i for i, row in enumerate(self.rows) if wanted in row["signature"])
+    def select_new(self, scope: TableScope, by: str, group: str, new: bool) -> frozenset[int]:
+        return self._entries.get((scope.name, by, group, 1 if new else 0), frozenset())
 
 
-def _check(cell: Cell, atoms: Atoms, value: Value) -> None:
+def _check(cell: Cell, atoms: Atoms, value: Value | None) -> None:
+    value = value or Value(cell.key[-1] or None, 0, 0, None, None, None)
     universe = atoms.universe()
     n = universe.total(cell.numerator)
     d = universe.total(cell.denominator) if cell.denominator is not None else None
@@ -222,11 +313,15 @@ def _values(by: str | None, computed: list[Value]) -> dict[str, Value]:
     return {(TOTAL if by is None else _group(v.group)): v for v in computed}
 
 
-def survival_points(total: Survival, parts: list[Survival], k: int) -> list[dict[str, Any]]:
-    """The network curve's points every 30 days at most, each shown only when, since the
+def survival_points(
+    total: Survival, parts: list[Survival], k: int, containing: Iterable[Survival] = ()
+) -> list[dict[str, Any]]:
+    """A scope's curve, its points every 30 days at most, each shown only when, since the
     previous point, the events are 0 or at least k and at least k people are still followed
-    — for the whole network and for what the other organisations add once any one
-    organisation takes its own curve away. No numbers at risk and no events are given."""
+    — for the whole scope, for what the other organisations add once any one organisation
+    of it (`parts`) takes its own curve away, and for what each published curve that
+    contains it (`containing`: the network's, its country's) adds to it. No numbers at
+    risk and no events are given."""
     last = total.steps[-1].time if total.steps else 0
     points: list[dict[str, Any]] = [{"day": 0, "survival": 1.0, "low": 1.0, "high": 1.0}]
 
@@ -242,6 +337,10 @@ def survival_points(total: Survival, parts: list[Survival], k: int) -> list[dict
         for part in parts:
             own_events, own_followed = window(part, after, day)
             views.append((events - own_events, followed - own_followed))
+        for whole in containing:
+            all_events, all_followed = window(whole, after, day)
+            if (all_events, all_followed) != (events, followed):
+                views.append((all_events - events, all_followed - followed))
         if any(f < k or count_withheld(e, k) for e, f in views):
             continue  # the drop waits for the next point that can be shown
         survival_, low, high = total.at(day)
@@ -270,72 +369,226 @@ class IndicatorFigures:
             compliance.name: compliance.universe(people=True),
             people.name: people.universe(),
         }
+        scopes = _scopes([cohort, compliance, people])
+        names = dict(Organisation.objects.values_list("slug", "name"))
+        for scope in scopes[1:]:
+            label = (
+                names.get(scope.group, scope.group)
+                if scope.by == "organisation"
+                else countries.name(scope.group) or scope.group
+            )
+            out.scopes[scope.name] = str(label)
+        self._network(out, period, cases, start, end, cutoff, cohort, compliance, people)
+        for scope in scopes[1:]:
+            self._scope(out, period, scope, cohort, compliance, people)
+        self._survival(out, period, scopes, cases, start, end, cutoff, cohort)
+        return out
+
+    def _network(
+        self,
+        out: Contribution,
+        period: str,
+        cases: QuerySet,
+        start: dt.date,
+        end: dt.date,
+        cutoff: dt.date,
+        cohort: Atoms,
+        compliance: Atoms,
+        people: ServedAtoms,
+    ) -> None:
+        """The network's tables, each cell computed by the engine and checked against the
+        atoms, so the audit sees exactly what is published."""
         baseline = baseline_period(None)
-        for by in [None, *DISAGGREGATIONS]:
+        for by in WHOLE_NETWORK.breakdowns:
             breakdown = by or TOTAL
             rate_values = rates(COHORT_CODES + COMPLIANCE_CODES, cases, start, end, by)
             count_values = counts(COUNT_CODES, cases, start, end, by, baseline)
-            curve_values = {
-                code: survival_values(code, survival(code, cases, start, end, by, cutoff))
+            curves = {
+                code: survival_within(code, cases, start, end, by, cutoff).get("", [])
                 for code in SURVIVAL_CODES
             }
-            for code in COHORT_CODES + SURVIVAL_CODES:
+            for code in COHORT_CODES + SURVIVAL_CODES + COMPLIANCE_CODES:
+                atoms = compliance if code in COMPLIANCE_CODES else cohort
                 computed = _values(
-                    by, rate_values[code] if code in rate_values else curve_values[code]
+                    by,
+                    rate_values[code]
+                    if code in rate_values
+                    else survival_values(code, curves[code]),
                 )
-                groups = cohort.groups(by) if by else [TOTAL]
-                for group in groups:
-                    out.figures.append(
-                        self._rate(period, code, breakdown, group, cohort, computed.get(group))
-                    )
-            for code in COMPLIANCE_CODES:
-                computed = _values(by, rate_values[code])
-                for group in compliance.groups(by) if by else [TOTAL]:
-                    out.figures.append(
-                        self._rate(period, code, breakdown, group, compliance, computed.get(group))
-                    )
+                for group in atoms.groups(by) if by else [TOTAL]:
+                    figure = self._rate(WHOLE_NETWORK, period, code, breakdown, group, atoms)
+                    _check(figure.cell, atoms, computed.get(group))
+                    out.figures.append(_with_value(figure, computed.get(group)))
             for code in COUNT_CODES:
                 computed = _values(by, count_values[code])
                 for group in people.groups(breakdown) if by else [TOTAL]:
-                    atoms = people.select_new(breakdown, group, new=code == "new_groups")
-                    cell = Cell((period, code, breakdown, group), people.name, atoms)
+                    figure = self._count(WHOLE_NETWORK, period, code, breakdown, group, people)
                     value = computed.get(group) or Value(group, 0, None, 0, None, None)
-                    _check(cell, people, value)
-                    out.figures.append(Figure(cell, value.numerator, None, value.rate))
+                    _check(figure.cell, people, value)
+                    out.figures.append(figure)
+
+    def _scope(
+        self,
+        out: Contribution,
+        period: str,
+        scope: TableScope,
+        cohort: Atoms,
+        compliance: Atoms,
+        people: ServedAtoms,
+    ) -> None:
+        """A country's or an organisation's tables: sums over its atoms (the network's
+        agree with the engine, and a scope's atoms are some of the network's). Survival
+        figures get their values in `_survival`."""
+        for by in scope.breakdowns:
+            breakdown = by or TOTAL
+            groups = {
+                atoms.name: atoms.groups(breakdown, scope) if by else [TOTAL]
+                for atoms in (cohort, compliance, people)
+            }
+            for code in COHORT_CODES + SURVIVAL_CODES + COMPLIANCE_CODES:
+                atoms = compliance if code in COMPLIANCE_CODES else cohort
+                for group in groups[atoms.name]:
+                    out.figures.append(self._rate(scope, period, code, breakdown, group, atoms))
+            for code in COUNT_CODES:
+                for group in groups[people.name]:
+                    out.figures.append(self._count(scope, period, code, breakdown, group, people))
+
+    def _survival(
+        self,
+        out: Contribution,
+        period: str,
+        scopes: list[TableScope],
+        cases: QuerySet,
+        start: dt.date,
+        end: dt.date,
+        cutoff: dt.date,
+        cohort: Atoms,
+    ) -> None:
+        """Each scope's survival values (a median, a share at one year: not sums of atoms)
+        and its curve. One query per indicator, breakdown and kind of scope."""
         k = settings.DISCLOSURE_THRESHOLD
+        country_of = {
+            row["organisation__slug"]: row["organisation__country"] for row in cohort.rows
+        }
+        by_scope: dict[str, dict[str, list[Survival]]] = defaultdict(dict)  # scope → code → curves
         for code in SURVIVAL_CODES:
-            totals = survival(code, cases, start, end, cutoff=cutoff)
-            if not totals:
-                continue
-            total = totals[0]
-            parts = survival(code, cases, start, end, "organisation", cutoff)
-            out.curves.append(
-                CurveFigure(
-                    code,
-                    (period, code, TOTAL, TOTAL),
-                    survival_points(total, parts, k),
-                    total.median if code == "time_to_resolution" else (None, None, None),
-                )
+            by_scope[NETWORK][code] = survival_within(code, cases, start, end, None, cutoff).get(
+                "", []
             )
-        return out
+            for kind in ("country", "organisation"):
+                if kind not in settings.RELEASE_SCOPES:
+                    continue
+                split = survival_within(
+                    code, cases, start, end, None, cutoff, DISAGGREGATIONS[kind]
+                )
+                for group, curves in split.items():
+                    by_scope[f"{kind}:{group}"][code] = curves
+        values: dict[tuple[str, str, str, str], Value] = {}
+        for kind in ("country", "organisation"):
+            if kind not in settings.RELEASE_SCOPES:
+                continue
+            for by in TableScope(kind, kind).breakdowns:
+                for code in SURVIVAL_CODES:
+                    split = survival_within(
+                        code, cases, start, end, by, cutoff, DISAGGREGATIONS[kind]
+                    )
+                    for group_of_scope, curves in split.items():
+                        for value in survival_values(code, curves):
+                            group = TOTAL if by is None else _group(value.group)
+                            values[(f"{kind}:{group_of_scope}", code, by or TOTAL, group)] = value
+        for i, figure in enumerate(out.figures):
+            _period, scope_name, code, breakdown, group = figure.cell.key
+            if scope_name != NETWORK and code in SURVIVAL_CODES:
+                found = values.get((scope_name, code, breakdown, group))
+                _check(figure.cell, cohort, found)
+                out.figures[i] = _with_value(figure, found)
+        for scope in scopes:
+            for code in SURVIVAL_CODES:
+                totals = by_scope[scope.name].get(code, [])
+                if not totals:
+                    continue
+                if scope.by == "organisation":
+                    parts, containing = [], [by_scope[NETWORK][code][0]]
+                    country = f"country:{country_of.get(scope.group)}"
+                    if by_scope.get(country, {}).get(code):
+                        containing.append(by_scope[country][code][0])
+                else:
+                    organisations = [
+                        slug
+                        for slug, country in country_of.items()
+                        if scope.by == TOTAL or f"country:{country}" == scope.name
+                    ]
+                    parts = [
+                        by_scope[f"organisation:{slug}"][code][0]
+                        for slug in organisations
+                        if by_scope.get(f"organisation:{slug}", {}).get(code)
+                    ]
+                    if not parts:  # the organisation scopes are not built: split here
+                        within = survival_within(
+                            code,
+                            cases
+                            if scope.by == TOTAL
+                            else cases.filter(organisation__country=scope.group),
+                            start,
+                            end,
+                            None,
+                            cutoff,
+                            "organisation__slug",
+                        )
+                        parts = [curves[0] for curves in within.values()]
+                    if len(parts) < 2:
+                        parts = []  # one organisation: it knows the whole curve anyway
+                    containing = [] if scope.by == TOTAL else [by_scope[NETWORK][code][0]]
+                out.curves.append(
+                    CurveFigure(
+                        scope.name,
+                        code,
+                        (period, scope.name, code, TOTAL, TOTAL),
+                        survival_points(totals[0], parts, k, containing),
+                        totals[0].median if code == "time_to_resolution" else (None, None, None),
+                    )
+                )
 
     @staticmethod
     def _rate(
-        period: str, code: str, breakdown: str, group: str, atoms: Atoms, value: Value | None
+        scope: TableScope, period: str, code: str, breakdown: str, group: str, atoms: Atoms
     ) -> Figure:
-        def flag(name: str) -> Callable[[dict], bool]:
-            return lambda row: bool(row[name])
+        """A rate cell over the scope's atoms, with its value from those atoms (survival
+        figures: counts only, their values are set by `_survival`)."""
 
         if code in COMPLIANCE_CODES:
-            numerator = atoms.select(breakdown, group, flag("attended"))
-            denominator = atoms.select(breakdown, group)
+            numerator = atoms.select(breakdown, group, "attended", scope)
+            denominator = atoms.select(breakdown, group, None, scope)
         else:
-            numerator = atoms.select(breakdown, group, flag(f"n_{code}"))
+            numerator = atoms.select(breakdown, group, f"n_{code}", scope)
             has_denominator = atoms.rows and f"d_{code}" in atoms.rows[0]
             denominator = atoms.select(
-                breakdown, group, flag(f"d_{code}") if has_denominator else None
+                breakdown, group, f"d_{code}" if has_denominator else None, scope
             )
-        cell = Cell((period, code, breakdown, group), atoms.name, numerator, denominator)
-        value = value or Value(group, 0, 0, None, None, None)
-        _check(cell, atoms, value)
-        return Figure(cell, value.numerator, value.denominator, value.rate, value.low, value.high)
+        cell = Cell(
+            (period, scope.name, code, breakdown, group), atoms.name, numerator, denominator
+        )
+        universe = atoms.universe()
+        n, d = universe.total(numerator), universe.total(denominator)
+        if d and code not in SURVIVAL_CODES:
+            low, high = wilson(n, d)
+            return Figure(cell, n, d, n / d, low, high)
+        return Figure(cell, n, d)
+
+    @staticmethod
+    def _count(
+        scope: TableScope, period: str, code: str, breakdown: str, group: str, people: ServedAtoms
+    ) -> Figure:
+        atoms = people.select_new(scope, breakdown, group, new=code == "new_groups")
+        cell = Cell((period, scope.name, code, breakdown, group), people.name, atoms)
+        n = people.universe().total(atoms)
+        return Figure(cell, n, None, n)
+
+
+def _with_value(figure: Figure, value: Value | None) -> Figure:
+    """The figure with the engine's value and interval (none computed: no value)."""
+    if value is None:
+        return Figure(figure.cell, figure.numerator, figure.denominator)
+    return Figure(
+        figure.cell, figure.numerator, figure.denominator, value.rate, value.low, value.high
+    )

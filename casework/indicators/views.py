@@ -45,15 +45,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class EvidenceMixin(AccessMixin):
     capabilities: ClassVar[tuple[str, ...]] = (Capability.INDICATORS_AGGREGATED,)
+    newest: Release | None = None  # the latest release, read once per request
 
     def query(self) -> tuple[str, str, str | None, list[str]]:
         """Scope, period and breakdown from the query string, with sensible defaults: one's
         own organisation this year; the network broken down by country."""
         params = self.request.GET
+        self.newest = releases.latest()
         default_scope = "organisation" if self.principal.is_organisation else "network"
         scope = params.get("scope") or default_scope
         period = params.get("period") or (
-            _latest_released_year() if scope == "network" else str(timezone.localdate().year)
+            str(timezone.localdate().year)
+            if scope == "organisation"
+            else _latest_released_year(self.newest)
         )
         by = params.get("by", "country" if scope == "network" else "") or None
         errors = []
@@ -69,10 +73,13 @@ class EvidenceMixin(AccessMixin):
             "by": by or "",
             "scope_code": scope_code,
             "presets": (  # outside one's organisation: the released calendar years
-                released_years() if scope_code == "network" else presets(timezone.localdate())
+                presets(timezone.localdate())
+                if scope_code == "organisation"
+                else released_years(self.newest)
             ),
             "breakdowns": list(DISAGGREGATION_LABELS.items()),
-            "can_choose_scope": self.principal.is_organisation,
+            "own_organisation": self.principal.is_organisation,
+            "scopes": released_scopes(self.newest, period),
             "errors": errors,
         }
         try:
@@ -90,14 +97,21 @@ class EvidenceMixin(AccessMixin):
             return None, context
 
 
-def released_years() -> list[str]:
+def released_years(newest: Release | None) -> list[str]:
     """The calendar years the latest release publishes, newest first."""
-    newest = releases.latest()
     return sorted((p["period"] for p in newest.periods), reverse=True) if newest else []
 
 
-def _latest_released_year() -> str:
-    years = released_years()
+def released_scopes(newest: Release | None, period: str) -> list[dict[str, str]]:
+    """The scopes the latest release has tables for in `period` (else in its newest year):
+    the network, each country, each organisation as seen from outside."""
+    if newest is None:
+        return []
+    return newest.scopes(period) or newest.scopes(_latest_released_year(newest))
+
+
+def _latest_released_year(newest: Release | None) -> str:
+    years = released_years(newest)
     return years[0] if years else str(timezone.localdate().year - 1)
 
 
@@ -112,7 +126,9 @@ class DashboardView(EvidenceMixin, View):
             scoped = Target.objects.visible_to(request.user).filter(
                 organisation=dashboard.scope.organisation
             )
-            targets = [progress(t, request.user) for t in scoped]
+            # Targets belong to the network or to one's own organisation.
+            shown = dashboard.scope.inside or dashboard.scope.code == "network"
+            targets = [progress(t, request.user) for t in scoped] if shown else []
             served = next((p for p in targets if p.target.indicator == "beneficiaries"), None)
             context["served_chart"] = served and served_by_year(served, request.user)
         context.update(
@@ -146,7 +162,8 @@ class ExportView(EvidenceMixin, View):
                 f"; withheld cells are empty (threshold {dashboard.release.threshold})."
             )
         )
-        name = f"casework-evidence-{dashboard.scope.code}-{context['period']}"
+        scope_name = dashboard.scope.code.replace(":", "-")
+        name = f"casework-evidence-{scope_name}-{context['period']}"
         if fmt == "csv":
             buffer = io.StringIO()
             writer = csv.writer(buffer)

@@ -38,7 +38,8 @@ def test_staff_see_their_organisation_exactly_and_others_only_suppressed(
     theirs = client.get(
         "/api/v1/indicators/removal_rate/values/", {"scope": "organisation:alpha", "period": "2019"}
     )
-    assert theirs.status_code == 400  # another organisation's figures: the network only
+    # Another organisation's figures: only as a release publishes them, and none yet.
+    assert theirs.status_code == 404 and "No release" in theirs.json()["detail"]
     assert mine["release"] is None  # live
     client.force_authenticate(cohort_2020.otto)
     unreleased = client.get("/api/v1/indicators/removal_rate/values/", {"period": "2019"})
@@ -64,6 +65,15 @@ def test_staff_see_their_organisation_exactly_and_others_only_suppressed(
         seen = values(user, "removal_rate", scope="network", period="2019")
         assert seen["release"]["number"] == release.number
         assert seen["cells"] == network["cells"]
+    # Outside Alpha, its own tables come from the release too: as published, not live.
+    alpha = values(cohort_2020.bilal, "removal_rate", scope="organisation:alpha", period="2019")
+    assert alpha["release"]["number"] == release.number
+    assert alpha["cells"][0]["suppressed"] and alpha["cells"][0]["numerator"] is None
+    # Alpha is Belgium's only organisation: both tables are the same, published alike.
+    alone = values(cohort_2020.otto, "beneficiaries", scope="organisation:alpha", period="2019")
+    country = values(cohort_2020.otto, "beneficiaries", scope="country:BE", period="2019")
+    assert alone["cells"] == country["cells"]
+    assert country["cells"][0]["numerator"] == 126
     client.force_authenticate(cohort_2020.bilal)
     quarter = client.get("/api/v1/indicators/engagement_rate/values/", {"period": "2019-Q2"})
     assert quarter.status_code == 400 and "calendar years" in quarter.json()["period"][0]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.db.models import QuerySet
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -166,8 +167,14 @@ def _oracle(release: Release, period: str) -> list[tuple]:
     universe = Universe("units", tuple(1 for _ in owners), tuple(owners))
     owner = {pk: org for pk, _person, org in rows}
 
-    def form(code: str, part: str, by: str | None, group: str | None) -> frozenset[int]:
-        ids = members(code, cases, start, end, part=part, by=by, group=group, cutoff=cutoff)
+    def scoped(scope: str) -> QuerySet:
+        """The cases of a release scope: the network, a country or an organisation."""
+        kind, _sep, group = scope.partition(":")
+        lookup = {"country": "organisation__country", "organisation": "organisation__slug"}
+        return cases.filter(**{lookup[kind]: group}) if group else cases
+
+    def form(code: str, part: str, by: str | None, group: str | None, scope: str) -> frozenset[int]:
+        ids = members(code, scoped(scope), start, end, part=part, by=by, group=group, cutoff=cutoff)
         if REGISTRY[code].kind == "count":
             return frozenset(people[p] for p in ids.values_list("person_id", flat=True))
         return frozenset(columns[pk] for pk in ids.values_list("pk", flat=True))
@@ -180,7 +187,7 @@ def _oracle(release: Release, period: str) -> list[tuple]:
         if (figure.breakdown or None) not in ORACLE_BREAKDOWNS:
             continue
         by, group = figure.breakdown or None, figure.group or None
-        n = form(figure.table, "numerator", by, group)
+        n = form(figure.table, "numerator", by, group, figure.scope)
         if REGISTRY[figure.table].kind == "count":
             if figure.suppressed:
                 withheld.append((figure, n, None))
@@ -189,7 +196,7 @@ def _oracle(release: Release, period: str) -> list[tuple]:
                 published.append(n)
                 exposed.append((figure, n))
             continue
-        d = form(figure.table, "denominator", by, group)
+        d = form(figure.table, "denominator", by, group, figure.scope)
         if figure.suppressed:
             withheld.append((figure, n, d))
         else:
