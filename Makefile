@@ -22,10 +22,12 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# The job worker runs beside the server and stops with it.
 run: setup
 	@$(BIN)/casework migrate --noinput
 	@$(BIN)/casework demo --if-empty
-	@$(BIN)/casework runserver $(HOST):$(PORT)
+	@$(BIN)/casework worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/casework runserver $(HOST):$(PORT)
 
 test: setup browser lint
 	@$(BIN)/casework check --fail-level WARNING

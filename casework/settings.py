@@ -103,6 +103,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = (CASEWORK_MAX_UPLOAD_MB + 1) * 1024 * 1024
 
 # Disclosure control: cells with fewer people than this are withheld outside the organisation.
 DISCLOSURE_THRESHOLD = env_int("CASEWORK_DISCLOSURE_THRESHOLD", 5, minimum=3, maximum=100)
+# Jobs (casework.core.jobs): a queue in the database, run by `casework worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 # Beside the network's own tables, releases publish each country's and each organisation's
 # (as seen from outside), every indicator by every other breakdown: drop either to build
 # faster ("" for the network alone).
@@ -163,6 +166,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "casework.core",
     "casework.accounts",
     "casework.audit",

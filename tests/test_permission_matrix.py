@@ -51,6 +51,16 @@ def released(w: World) -> Any:
     return cache["_release"]
 
 
+def a_job(w: World) -> dict[str, Any]:
+    """A release build waiting for the worker (made once per world)."""
+    cache = vars(w)
+    if "_job" not in cache:
+        from casework.core.models import Job
+
+        cache["_job"] = Job.objects.create(kind="release.build", requested_by=w.nora)
+    return {"pk": cache["_job"].pk}
+
+
 def alpha_records(w: World) -> dict[str, Any]:
     """A case of Alpha with one of everything hanging off it (made once per world)."""
     cache = vars(w)
@@ -219,6 +229,7 @@ ROUTES: dict[str, Route] = {
         EVERYONE - {"nadia"}, kwargs=lambda w: released(w) and {"fmt": "csv"}
     ),
     "indicators:releases": Route(EVERYONE - {"nadia"}),
+    "core:job": Route({"nora"}, kwargs=a_job),  # a release build: coordinators follow it
     "indicators:release": Route(
         EVERYONE - {"nadia"}, kwargs=lambda w: {"number": released(w).number}
     ),
@@ -261,6 +272,7 @@ ROUTES: dict[str, Route] = {
     "api:release-detail": Route(
         EVERYONE - {"nadia"}, kwargs=lambda w: {"number": released(w).number}
     ),
+    "api:job-detail": Route({"nora"}, kwargs=a_job),
     "api:form-list": Route(EVERYONE - {"nadia"}),
     "api:form-detail": Route(EVERYONE - {"nadia"}, kwargs=form_kwargs),
     "api:case-submission-list": Route(

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from casework.accounts import api as accounts_api
 from casework.assessments import api as assessments_api
 from casework.cases import api as cases_api
+from casework.core.api.jobs import JobViewSet
 from casework.indicators import api as indicators_api
 from casework.people import api as people_api
 
@@ -18,6 +19,7 @@ router.register("households", people_api.HouseholdViewSet, basename="household")
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
 router.register("releases", indicators_api.ReleaseViewSet, basename="release")
+router.register("jobs", JobViewSet, basename="job")
 router.register("forms", assessments_api.FormViewSet, basename="form")
 router.register(
     r"cases/(?P<case_code>[^/.]+)/submissions",

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "casework.core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from casework.core import jobs, releases
+        from casework.core.roles import Capability
+
+        jobs.register(
+            "release.build", releases.build_job, Capability.RELEASES_BUILD, _("Building a release")
+        )

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from casework.core.models import NETWORK, Release, ReleaseCurve, ReleaseFigure
+from casework.core.jobs import JobError
+from casework.core.models import NETWORK, Job, Release, ReleaseCurve, ReleaseFigure
 from casework.core.publication import Cell, Protection, Universe, protect, threshold
 
 
@@ -91,6 +93,12 @@ def releasable(today: dt.date | None = None) -> list[str]:
     return sorted({p for c in CONTRIBUTORS for p in c.periods(today)})
 
 
+def unreleased(today: dt.date | None = None) -> list[str]:
+    """The ended periods with data that no release publishes yet."""
+    newest = latest()
+    return [p for p in releasable(today) if newest is None or not newest.covers(p)]
+
+
 def code_version() -> str:
     """The package version, and the commit when run from a git checkout."""
     version = importlib.metadata.version("casework")
@@ -127,18 +135,35 @@ def build(
     if not new:
         raise NothingToRelease("Every period with data is already published.")
     built: list[tuple[str, Contribution, Protection]] = []
+    steps = STEPS_PER_PERIOD * len(new) + 1
     for i, period in enumerate(new):
-        if progress:
-            progress(period, i, len(new))
-        built.append((period, *prepare(period, cutoff, k)))
+
+        def step(label: str, done: int, i: int = i, period: str = period) -> None:
+            if progress:
+                progress(f"{period}: {label}", STEPS_PER_PERIOD * i + done, steps)
+
+        built.append((period, *prepare(period, cutoff, k, step)))
     if progress:
-        progress("", len(new), len(new))
-    return _store(now, cutoff, k, built_by, previous, built)
+        progress("storing", steps - 1, steps)
+    release = _store(now, cutoff, k, built_by, previous, built)
+    if progress:
+        progress("stored", steps, steps)
+    return release
 
 
-def prepare(period: str, cutoff: dt.date, k: int) -> tuple[Contribution, Protection]:
+STEPS_PER_PERIOD = 4  # computing the figures, then auditing each of (about) three universes
+
+
+def prepare(
+    period: str,
+    cutoff: dt.date,
+    k: int,
+    progress: Callable[[str, int], None] | None = None,
+) -> tuple[Contribution, Protection]:
     """Every contributor's figures for `period`, and what publication withholds of them."""
     contribution = Contribution()
+    if progress:
+        progress("computing the figures", 0)
     for contributor in CONTRIBUTORS:
         part = contributor.contribute(period, cutoff)
         contribution.universes |= part.universes
@@ -146,7 +171,25 @@ def prepare(period: str, cutoff: dt.date, k: int) -> tuple[Contribution, Protect
         contribution.curves += part.curves
         contribution.scopes |= part.scopes
     cells = [figure.cell for figure in contribution.figures]
-    return contribution, protect(contribution.universes, cells, k)
+    audited = iter(range(1, STEPS_PER_PERIOD))
+
+    def auditing(universe: str) -> None:
+        if progress:
+            done = min(next(audited, STEPS_PER_PERIOD - 1), STEPS_PER_PERIOD - 1)
+            progress(f"auditing the {universe.split(':')[-1]} tables", done)
+
+    return contribution, protect(contribution.universes, cells, k, auditing)
+
+
+def build_job(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, Any]:
+    """The "release.build" job: build the next release, as the page's coordinator asked."""
+    user = job.requested_by
+    try:
+        release = build(built_by=user.get_username() if user else "", progress=progress)
+    except NothingToRelease as error:
+        raise JobError(str(error)) from None
+    url = reverse("indicators:release", args=[release.number])
+    return {"release": release.number, "title": release.title, "url": url}
 
 
 @transaction.atomic

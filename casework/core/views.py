@@ -1,17 +1,22 @@
-"""The one view mixin that applies the access layer, and the home page."""
+"""The one view mixin that applies the access layer, the home page, and a job's page."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.views import View
 from django.views.generic import TemplateView
 
+from casework.core import jobs
 from casework.core.access import Principal, principal_of
 from casework.core.home import panels_for
+from casework.core.models import Job
 
 
 class AccessMixin(LoginRequiredMixin):
@@ -57,3 +62,16 @@ class OrgScopedCreateMixin(AccessMixin):
         kwargs = super().get_form_kwargs()  # type: ignore[misc]
         kwargs["organisation_id"] = self.principal.organisation_id
         return kwargs
+
+
+class JobView(AccessMixin, View):
+    """How far a job has got (the page refreshes itself until it ends), and how it ended."""
+
+    def get(self, request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+        job = Job.objects.filter(pk=pk).first()
+        kind = jobs.KINDS.get(job.kind) if job is not None else None
+        if job is None or kind is None:
+            raise Http404
+        if not self.principal.can(kind.capability):
+            raise PermissionDenied
+        return render(request, "core/job.html", {"job": job, "kind": kind})

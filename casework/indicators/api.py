@@ -14,12 +14,14 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.core import releases
+from casework.core import jobs, releases
 from casework.core.access import principal_of
+from casework.core.api.errors import Conflict
+from casework.core.api.jobs import JobSerializer
 from casework.core.models import NETWORK, Release
 from casework.core.roles import Capability
 from casework.indicators.compute import baseline_period, survival, values_of
@@ -322,6 +324,18 @@ class ReleaseViewSet(viewsets.ViewSet):
     @extend_schema(responses=ReleaseSerializer(many=True))
     def list(self, request: Request) -> Response:
         return Response(ReleaseSerializer(Release.objects.all(), many=True).data)
+
+    @extend_schema(request=None, responses={202: JobSerializer})
+    def create(self, request: Request) -> Response:
+        """Queue the build of the next release (every ended year not yet published) for the
+        worker: the answer is the job, to poll at `/api/v1/jobs/{id}/`. Coordinators only;
+        409 when every ended year is already released."""
+        if not principal_of(request.user).can(Capability.RELEASES_BUILD):
+            raise PermissionDenied
+        if not releases.unreleased():
+            raise Conflict("Nothing new to publish: every ended year is released.")
+        job = jobs.start("release.build", request.user)
+        return Response(JobSerializer(job).data, status=202)
 
     @extend_schema(responses=ReleaseDetailSerializer)
     def retrieve(self, request: Request, number: str) -> Response:

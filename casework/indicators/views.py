@@ -10,7 +10,6 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from casework.cases.models import Case
-from casework.core import releases
+from casework.core import jobs, releases
 from casework.core.http import user_of
-from casework.core.models import Release
+from casework.core.models import Job, Release
 from casework.core.publication import REASONS
 from casework.core.roles import CASEWORK, Capability
 from casework.core.views import AccessMixin
@@ -291,22 +290,22 @@ class ReleaseListView(AccessMixin, View):
                 "releases": Release.objects.all(),
                 "can_build": self.principal.can(Capability.RELEASES_BUILD),
                 "releasable": releases.releasable(),
+                "building": Job.objects.filter(
+                    kind="release.build", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+                ).first(),
             },
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        """Queue the build for the worker and follow it on the job's page: a build takes
+        from seconds to minutes, too long for a request."""
         if not self.principal.can(Capability.RELEASES_BUILD):
             raise PermissionDenied
-        try:
-            release = releases.build(built_by=user_of(request).get_username())
-        except releases.NothingToRelease:
+        if not releases.unreleased():
             messages.info(request, _("Nothing new to publish: every ended year is released."))
             return HttpResponseRedirect(reverse("indicators:releases"))
-        except IntegrityError:  # another build stored the same number a moment earlier
-            messages.error(request, _("Another release was stored meanwhile: see the list."))
-            return HttpResponseRedirect(reverse("indicators:releases"))
-        messages.success(request, _("%(release)s is published.") % {"release": release.title})
-        return HttpResponseRedirect(reverse("indicators:release", args=[release.number]))
+        job = jobs.start("release.build", request.user)
+        return HttpResponseRedirect(reverse("core:job", args=[job.pk]))
 
 
 class ReleaseDetailView(AccessMixin, View):

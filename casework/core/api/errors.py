@@ -6,12 +6,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from casework.core.conflicts import StaleVersionError
+
+
+class Conflict(APIException):
+    """The request cannot be done in the present state (e.g. nothing is left to build)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 def api_error(error: DjangoValidationError) -> ValidationError:

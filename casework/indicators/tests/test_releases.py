@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.db.models import QuerySet
 from hypothesis import HealthCheck, Phase, given, settings
@@ -16,7 +17,7 @@ from casework.accounts.models import Organisation, User
 from casework.cases.models import Case
 from casework.cases.services import close_case, open_case, record_engagement, transition
 from casework.core import releases
-from casework.core.models import ImmutableError, Release, ReleaseFigure
+from casework.core.models import ImmutableError, Job, Release, ReleaseFigure
 from casework.core.publication import Universe, _Model
 from casework.indicators.compute import members
 from casework.indicators.periods import parse_period
@@ -117,7 +118,9 @@ def test_a_release_is_numbered_immutable_and_frozen_per_period(world: World) -> 
     assert Release.objects.count() == 2
 
 
-def test_the_release_pages_and_api(world: World, client) -> None:
+def test_the_release_pages_and_api(
+    world: World, client, django_capture_on_commit_callbacks
+) -> None:
     cases = [enrol_2025(world, i) for i in range(30)]
     for case in cases[:2]:  # two disengaged: too few to show
         assert case.intake_date is not None
@@ -126,11 +129,32 @@ def test_the_release_pages_and_api(world: World, client) -> None:
     assert "No release has been published yet" in client.get("/evidence/releases/").content.decode()
     assert client.post("/evidence/releases/").status_code == 403  # observers do not build
     client.force_login(world.nora)  # the coordinator
-    response = client.post("/evidence/releases/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/evidence/releases/")
+    job_page = response["Location"]
+    assert response.status_code == 302 and job_page.startswith("/jobs/")
+    assert "Waiting for the worker" in client.get(job_page).content.decode()
+    assert "being built" in client.get("/evidence/releases/").content.decode()
+    again = client.post("/evidence/releases/")  # a second click follows the same job
+    assert again["Location"] == job_page and not Release.objects.exists()
+    client.force_login(world.otto)
+    assert client.get(job_page).status_code == 403  # an observer does not follow builds
+    call_command("worker", "--batch", verbosity=0)
+    client.force_login(world.nora)
     release = Release.objects.get()
-    assert response.status_code == 302 and release.number in response["Location"]
-    page = client.get(response["Location"]).content.decode()
+    followed = client.get(job_page).content.decode()
+    assert "Done" in followed and f"/evidence/releases/{release.number}/" in followed
+    page = client.get(f"/evidence/releases/{release.number}/").content.decode()
     assert release.title in page and "passed" in page
+    job = Job.objects.get()
+    assert (job.status, job.done, job.total, job.result["release"]) == (
+        "done",
+        job.total,
+        job.total,
+        release.number,
+    )
+    nothing = client.post("/evidence/releases/", follow=True).content.decode()
+    assert "Nothing new to publish" in nothing and Job.objects.count() == 1
     api = APIClient()
     api.force_authenticate(world.eva)
     listed = api.get("/api/v1/releases/").json()
@@ -250,14 +274,47 @@ def test_no_withheld_count_below_k_can_be_worked_out_from_a_release(
         transaction.savepoint_rollback(savepoint)
 
 
-def test_two_builds_at_once_do_not_fail_the_page(world: World, client, monkeypatch) -> None:
-    from django.db import IntegrityError
+def test_a_failed_build_says_so_without_its_data(
+    world: World, client, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    def broken(**kwargs: object) -> Release:
+        raise ValueError("a message that might quote data")
 
-    def clash(**kwargs: object) -> Release:
-        raise IntegrityError("UNIQUE constraint failed: core_release.number")
-
-    monkeypatch.setattr(releases, "build", clash)
+    monkeypatch.setattr(releases, "build", broken)
+    enrol_2025(world, 0)
     client.force_login(world.nora)
-    response = client.post("/evidence/releases/", follow=True)
-    assert response.status_code == 200
-    assert "Another release was stored meanwhile" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        job_page = client.post("/evidence/releases/")["Location"]
+    call_command("worker", "--batch", verbosity=0)
+    job = Job.objects.get()
+    assert job.status == "failed" and job.error == "Unexpected error (ValueError)."
+    page = client.get(job_page).content.decode()
+    assert "Unexpected error (ValueError)" in page and "might quote" not in page
+
+
+def test_a_release_is_built_through_the_api_and_followed(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    for i in range(8):
+        enrol_2025(world, i)
+    api = APIClient()
+    api.force_authenticate(world.otto)
+    assert api.post("/api/v1/releases/").status_code == 403  # observers read, not build
+    api.force_authenticate(world.nora)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = api.post("/api/v1/releases/")
+    assert queued.status_code == 202 and queued.json()["status"] == "queued"
+    job_url = f"/api/v1/jobs/{queued.json()['id']}/"
+    call_command("worker", "--batch", verbosity=0)
+    done = api.get(job_url).json()
+    release = Release.objects.get()
+    assert (done["status"], done["percent"], done["result"]["release"]) == (
+        "done",
+        100,
+        release.number,
+    )
+    again = api.post("/api/v1/releases/")
+    assert again.status_code == 409 and "Nothing new" in again.json()["detail"]
+    api.force_authenticate(world.eva)
+    assert api.get(job_url).status_code == 403
+    assert api.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000/").status_code == 404

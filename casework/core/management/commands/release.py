@@ -47,8 +47,7 @@ class Command(BaseCommand):
         ) as progress:
             task = progress.add_task("Building the release", total=None)
 
-            def step(period: str, done: int, total: int) -> None:
-                label = f"Computing and auditing {period}" if period else "Storing"
+            def step(label: str, done: int, total: int) -> None:
                 progress.update(task, description=label, completed=done, total=total)
 
             try:
