@@ -166,6 +166,14 @@ def test_the_release_pages_and_api(
     assert withheld and all(f["numerator"] is None and f["reason"] for f in withheld)
     dashboard = client.get("/evidence/", {"period": "2025"}).content.decode()
     assert release.title in dashboard and "withheld" in dashboard and "&lt;5" not in dashboard
+    assert 'value="country:BE"' in dashboard and 'value="organisation:alpha"' in dashboard
+    assert "scope=country%3ABE" in page  # the release page links each scope's tables
+    belgium = client.get("/evidence/", {"scope": "country:BE", "period": "2025"})
+    assert belgium.status_code == 200 and "Evidence — Belgium" in belgium.content.decode()
+    nowhere = client.get("/evidence/", {"scope": "country:FR", "period": "2025"})
+    assert (
+        nowhere.status_code == 400 and "No organisation of the network" in nowhere.content.decode()
+    )
 
 
 # The property: rebuild every published figure from the cases behind it (through
