@@ -28,6 +28,9 @@ from casework.synthetic.generator import generate
 from casework.testing.personas import World
 
 K = 5
+# The worker closes its database connection between jobs, as it must in production; on
+# PostgreSQL that would end a test's transaction, so tests that run it commit for real.
+runs_the_worker = pytest.mark.django_db(transaction=True)
 RESOLUTIONS = {"permanent": "refugee_status", "temporary": "humanitarian_permit"}
 
 
@@ -118,6 +121,7 @@ def test_a_release_is_numbered_immutable_and_frozen_per_period(world: World) -> 
     assert Release.objects.count() == 2
 
 
+@runs_the_worker
 def test_the_release_pages_and_api(
     world: World, client, django_capture_on_commit_callbacks
 ) -> None:
@@ -282,6 +286,7 @@ def test_no_withheld_count_below_k_can_be_worked_out_from_a_release(
         transaction.savepoint_rollback(savepoint)
 
 
+@runs_the_worker
 def test_a_failed_build_says_so_without_its_data(
     world: World, client, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
@@ -300,6 +305,7 @@ def test_a_failed_build_says_so_without_its_data(
     assert "Unexpected error (ValueError)" in page and "might quote" not in page
 
 
+@runs_the_worker
 def test_a_release_is_built_through_the_api_and_followed(
     world: World, django_capture_on_commit_callbacks
 ) -> None:
