@@ -222,11 +222,15 @@ def _new_against(cases: QuerySet, start: dt.date) -> dict[str, set[Any]]:
     else in the year before."""
     before = {NETWORK: cohorts_served_before(cases, start, baseline_period(None))}
     if "country" in settings.RELEASE_SCOPES:
-        for country in cases.values_list("organisation__country", flat=True).distinct():
+        # Without order_by(), the cases' own ordering makes DISTINCT one row per case.
+        present = cases.values_list("organisation__country", flat=True).order_by().distinct()
+        for country in present:
             own = cases.filter(organisation__country=country)
             before[f"country:{country}"] = cohorts_served_before(own, start, None)
     if "organisation" in settings.RELEASE_SCOPES:
-        organisations = cases.values_list("organisation_id", "organisation__slug").distinct()
+        organisations = (
+            cases.values_list("organisation_id", "organisation__slug").order_by().distinct()
+        )
         for pk, slug in organisations:
             own = cases.filter(organisation_id=pk)
             before[f"organisation:{slug}"] = cohorts_served_before(own, start, baseline_period(pk))

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -94,6 +95,22 @@ def test_the_permanent_outcomes_cannot_be_worked_out_by_subtraction(world: World
         shown["resolution_rate"]["suppressed"] and shown["time_to_resolution"]["suppressed"]
     )
     assert not (parts_known and resolved_known), shown
+
+
+def test_computing_a_release_takes_as_many_queries_for_many_cases_as_for_few(
+    world: World,
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            releases.prepare("2025", dt.date(2026, 6, 30), K)
+        return len(captured)
+
+    for i in range(6):
+        enrol_2025(world, i, world.beta_project if i % 2 else None)
+    few = queries()
+    for i in range(6, 30):
+        enrol_2025(world, i, world.beta_project if i % 2 else None)
+    assert queries() == few
 
 
 def test_a_release_is_numbered_immutable_and_frozen_per_period(world: World) -> None:
