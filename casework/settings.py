@@ -6,6 +6,7 @@ A bad value stops start-up with a message that names the variable and what it ex
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -168,6 +169,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "casework.core",
     "casework.accounts",
     "casework.audit",
@@ -188,10 +193,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "casework.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "casework.accounts.middleware.IdleSessionMiddleware",
+    "casework.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into Casework's page
 ]
 
 ROOT_URLCONF = "casework.urls"
@@ -226,7 +235,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -243,6 +252,35 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CASEWORK_BEHIND_PROXY", False) else None
 )
+# How many reverse proxies of our own stand in front of Casework: the client's address is the
+# Nth from the right of X-Forwarded-For (casework.core.http.client_address); 0 = REMOTE_ADDR.
+CASEWORK_TRUSTED_PROXIES = env_int("CASEWORK_TRUSTED_PROXIES", 0, minimum=0, maximum=10)
+
+# Sign-in: failed logins lock an account, and separately an address, after this many
+# failures (django-axes), until an admin unlocks it or the lock-out ends by itself.
+CASEWORK_LOCKOUT_FAILURES = env_int("CASEWORK_LOCKOUT_FAILURES", 10, minimum=3, maximum=100)
+CASEWORK_LOCKOUT_MINUTES = env_int("CASEWORK_LOCKOUT_MINUTES", 60, minimum=0, maximum=60 * 24 * 30)
+AXES_FAILURE_LIMIT = CASEWORK_LOCKOUT_FAILURES
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+AXES_COOLOFF_TIME = (
+    dt.timedelta(minutes=CASEWORK_LOCKOUT_MINUTES) if CASEWORK_LOCKOUT_MINUTES else None
+)
+AXES_CLIENT_IP_CALLABLE = "casework.core.http.client_address"
+AXES_LOCKOUT_CALLABLE = "casework.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Casework's own audit log records logins; axes keeps only the counters it needs.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp", "code"]
+AXES_VERBOSE = False
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Two-factor sign-in (django-otp): TOTP apps, and recovery codes as static tokens.
+OTP_TOTP_ISSUER = "Casework"
+OTP_TOTP_THROTTLE_FACTOR = 1  # wait 1, 2, 4, 8 ... seconds after each wrong code
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
@@ -308,5 +346,7 @@ LOGGING = {
         # WARNING so a query string typed by mistake does not end up in the logs.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # Casework's audit log records sign-ins; axes would log each one again.
+        "axes": {"level": "ERROR"},
     },
 }

@@ -224,3 +224,44 @@ def test_a_supervisor_reads_the_evidence_and_opens_the_cases_behind_a_figure(
     page.get_by_role("link", name=cases[0].code).click()
     page.get_by_role("heading", name=f"Case {cases[0].code}").wait_for()
     assert hosts == {urlparse(page.base_url).netloc}
+
+
+def test_a_caseworker_needs_her_second_factor_before_a_case_and_wrong_passwords_lock_out(
+    page: Any, world: World
+) -> None:
+    """Alpha requires two-factor sign-in: amina cannot open a case page until she has set up
+    her authenticator app; ten wrong passwords then lock her account, which the audit log
+    shows to her organisation."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from casework.audit.models import Action, AuditEntry
+    from casework.cases.tests.conftest import new_case
+
+    world.alpha.require_two_factor = True
+    world.alpha.save()
+    case = new_case(world)
+    log_in(page, "amina", PASSWORD)
+    page.get_by_role("heading", name="Set up two-factor sign-in").wait_for()
+    page.goto(f"/cases/{case.code}/")
+    page.get_by_role("heading", name="Set up two-factor sign-in").wait_for()
+    assert "/account/two-factor/setup/" in page.url
+    assert "Test Person" not in page.content()  # the case's person, not shown
+    assert page.locator("figure.qr svg").is_visible()
+    device = TOTPDevice.objects.get(user=world.amina, confirmed=False)
+    page.get_by_label("Code from the app").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("heading", name="Two-factor sign-in is set up").wait_for()
+    assert page.locator(".recovery-codes li").count() == 10
+    page.get_by_role("link", name="I have kept them: continue").click()
+    page.wait_for_url(f"**/cases/{case.code}/")
+    assert "Test Person" in page.content()
+
+    page.get_by_role("button", name="Log out").first.click()
+    for _attempt in range(10):
+        log_in(page, "amina", "not-her-password")
+    page.get_by_text("Signing in is paused after too many failed attempts").wait_for()
+    log_in(page, "amina", PASSWORD)
+    page.get_by_text("Signing in is paused after too many failed attempts").wait_for()
+    entry = AuditEntry.objects.get(action=Action.LOCKED_OUT)
+    assert (entry.object_id, entry.organisation_id) == (str(world.amina.pk), world.alpha.pk)

@@ -157,6 +157,10 @@ ROUTES: dict[str, Route] = {
     "accounts:login": Route(EVERYONE, anonymous=200, ok=302),  # logged in: sent home
     "accounts:logout": Route(EVERYONE, method="post", anonymous=302, ok=302),
     "accounts:password-change": Route(EVERYONE),
+    # Nobody in the matrix has a second factor: setting one up is open to all, and the
+    # second step of signing in sends them there.
+    "accounts:two-factor-setup": Route(EVERYONE),
+    "accounts:two-factor-verify": Route(EVERYONE, ok=302),
     "accounts:switch": Route(EVERYONE, method="post", ok=302),
     "accounts:organisation-list": Route(EVERYONE - {"nadia"}),
     "accounts:organisation-detail": Route(
@@ -177,6 +181,9 @@ ROUTES: dict[str, Route] = {
     "accounts:member-create": Route({"olga", "boris"}),
     "accounts:member-detail": Route(ORG_STAFF, kwargs=_alpha_membership, object_of_alpha=True),
     "accounts:member-update": Route({"olga"}, kwargs=_alpha_membership, object_of_alpha=True),
+    "accounts:member-two-factor-reset": Route(
+        {"olga"}, kwargs=_alpha_membership, method="post", ok=302, object_of_alpha=True
+    ),
     "cases:case-list": Route(WORKERS),
     "cases:register": Route(WORKERS),
     "cases:reassign": Route(SUPERVISORS | {"boris"}, method="post", ok=302),
@@ -357,6 +364,32 @@ def test_route_answers_each_caller_as_declared(name: str, world: World, client: 
         if got != want:
             wrong.append(f"{caller}: expected {want}, got {got}")
     assert not wrong, f"{name} ({url}): " + "; ".join(wrong)
+
+
+def test_without_her_second_factor_no_route_answers_where_it_is_required(
+    world: World, client: Any
+) -> None:
+    """Alpha requires two-factor sign-in and amina has not set it up: every route but signing
+    in and out, the two-factor pages and switching sends her to set it up (the API: 403)."""
+    from casework.accounts.middleware import EXEMPT
+
+    world.alpha.require_two_factor = True
+    world.alpha.save()
+    client.force_login(world.amina)
+    setup = reverse("accounts:two-factor-setup")
+    wrong = []
+    for name, route in ROUTES.items():
+        if name in EXEMPT:
+            continue
+        url = reverse(name, kwargs=route.kwargs(world))
+        response = call(client, route, url)
+        if url.startswith("/api/"):
+            ok = response.status_code == 403
+        else:
+            ok = response.status_code == 302 and response["Location"].startswith(setup)
+        if not ok:
+            wrong.append(f"{name}: {response.status_code}")
+    assert not wrong, "; ".join(wrong)
 
 
 def test_api_format_suffix_routes_are_scoped_too(world: World, client: Any) -> None:

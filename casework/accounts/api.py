@@ -12,13 +12,20 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from casework.accounts.models import Membership, Organisation, User
+from casework.accounts.models import (
+    Membership,
+    Organisation,
+    User,
+    has_second_factor,
+    second_factor_required,
+)
+from casework.accounts.services import SecondFactorRefused, verify_second_factor
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.access import principal_of
+from casework.core.api.throttling import ClientAddressScopedThrottle
 from casework.core.api.viewsets import AccessReadOnlyViewSet
 from casework.core.roles import Capability
 
@@ -86,6 +93,13 @@ class MeView(APIView):
 class TokenSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text="The current code of the authenticator app (or a recovery code), for "
+        "accounts that sign in with a second factor.",
+    )
 
 
 class TokenView(APIView):
@@ -93,7 +107,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressScopedThrottle]
     throttle_scope = "token"
 
     @extend_schema(
@@ -112,6 +126,24 @@ class TokenView(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Unable to log in with the given username and password.")]}
             )
+        if second_factor_required(user):
+            self._check_second_factor(user, data.validated_data.get("otp", ""))
         token, _created = Token.objects.get_or_create(user=user)
         record(Action.TOKEN_ISSUED, obj=user, user=user)
         return Response({"token": token.key})
+
+    @staticmethod
+    def _check_second_factor(user: User, code: str) -> None:
+        """A token is as good as a signed-in session: it needs the second factor too."""
+        if not has_second_factor(user):
+            raise serializers.ValidationError(
+                {"otp": [_("Set up two-factor sign-in on the web before asking for a token.")]}
+            )
+        if not code:
+            raise serializers.ValidationError(
+                {"otp": [_("This account signs in with a second factor: give its code as otp.")]}
+            )
+        try:
+            verify_second_factor(user, code)
+        except SecondFactorRefused as refused:
+            raise serializers.ValidationError({"otp": [refused.message]}) from None

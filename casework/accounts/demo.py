@@ -90,6 +90,16 @@ def demo_usernames() -> list[tuple[str, str]]:
     return names + list(NETWORK_USERS)
 
 
+def demo_without_two_factor() -> bool:
+    """Whether this instance holds demo organisations that sign in without a second factor
+    (the login page says so)."""
+    return Organisation.objects.filter(
+        slug__in=[pilot.code for pilot in PILOTS],
+        name__in=[pilot.name for pilot in PILOTS],
+        require_two_factor=False,
+    ).exists()
+
+
 def _user(username: str, password: str, first: str, last: str) -> tuple[User, bool]:
     user = User.objects.filter(username=username).first()
     if user is not None:
@@ -113,6 +123,8 @@ def create_demo_network(password: str) -> int:
                 "name": pilot.name,
                 "country": pilot.country,
                 "languages": list(pilot.languages),
+                # A demo is for trying Casework out: its users sign in with a password only.
+                "require_two_factor": False,
             },
         )
         sites = []

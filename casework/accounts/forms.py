@@ -22,6 +22,28 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
 
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code your authenticator app shows now, or a recovery code."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class EnrolmentForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=12,
+        help_text=_("The 6-digit code the app shows for Casework."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
 class StaffCreateForm(UserCreationForm):
     """A new staff account: who they are, their role, and a first password to hand over."""
 
@@ -73,6 +95,8 @@ class OrganisationForm(forms.ModelForm):
             "disengagement_alert_days",
             "plan_needs_approval",
             "closure_needs_approval",
+            "require_two_factor",
+            "session_idle_minutes",
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

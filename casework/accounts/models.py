@@ -6,14 +6,16 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.accounts.choices import TargetCohort
-from casework.core.access import Principal, forget_principal
+from casework.core.access import Principal, forget_principal, principal_of
 from casework.core.models import AuditedModel, OrgScopedModel, TimeStampedModel
 from casework.core.querysets import AccessQuerySet
 from casework.core.roles import (
@@ -48,6 +50,20 @@ class Organisation(TimeStampedModel, AuditedModel):
     )
     closure_needs_approval = models.BooleanField(
         _("closures need a supervisor's approval"), default=False
+    )
+    require_two_factor = models.BooleanField(
+        _("staff sign in with a second factor"),
+        default=True,
+        help_text=_(
+            "Everyone who can see people's data confirms each sign-in with a code from an "
+            "authenticator app."
+        ),
+    )
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        _("minutes without activity before signing out"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(60 * 12)],
+        help_text=_("A session left idle this long ends; its user signs in again."),
     )
 
     objects = AccessQuerySet.as_manager()
@@ -229,3 +245,38 @@ class Membership(TimeStampedModel, AuditedModel):
             raise ValidationError({"organisation": _("A network role has no organisation.")})
         if not role.is_network and self.organisation_id is None:
             raise ValidationError({"organisation": _("This role needs an organisation.")})
+
+
+# Network roles see no row that identifies a person and have no organisation's setting.
+DEFAULT_SESSION_IDLE_MINUTES = 30
+
+
+def working_organisation(user: Any) -> Organisation | None:
+    """The organisation of the membership `user` works in now (loaded with the principal)."""
+    principal = principal_of(user)
+    active = next((m for m in principal.memberships if m.pk == principal.membership_id), None)
+    return active.organisation if active is not None else None
+
+
+def session_idle_minutes(user: Any) -> int:
+    organisation = working_organisation(user)
+    return organisation.session_idle_minutes if organisation else DEFAULT_SESSION_IDLE_MINUTES
+
+
+def second_factor_required(user: Any) -> bool:
+    """Whether `user` must confirm this sign-in with a second factor: always once they have
+    set one up, and otherwise when they can see personal data in an organisation that
+    requires it."""
+    principal = principal_of(user)
+    organisation = working_organisation(user)
+    if (
+        organisation is not None
+        and organisation.require_two_factor
+        and principal.can(Capability.PERSONAL_DATA_VIEW)
+    ):
+        return True
+    return has_second_factor(user)
+
+
+def has_second_factor(user: Any) -> bool:
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.accounts.models import Membership, Organisation, User
 from casework.audit.models import Action
@@ -94,3 +101,124 @@ def change_membership(membership: Membership, *, role: str, is_active: bool) -> 
         user.active_membership = None
         user.save(update_fields=["active_membership"])
     return membership
+
+
+# -- Sign-in: other sessions, two-factor enrolment, verification and reset -----------------
+
+RECOVERY_CODES = 10
+
+
+def end_other_sessions(user: User, *, keep: str | None) -> int:
+    """Delete every session of `user` but `keep` (after a password change, say). Django
+    would refuse them at their next request anyway (their password hash no longer matches);
+    this ends them now. Sessions live in the database (the default session engine)."""
+    ended = 0
+    sessions = Session.objects.filter(expire_date__gt=timezone.now())
+    for session in sessions.exclude(session_key=keep or "").iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def start_totp_enrolment(user: User) -> TOTPDevice:
+    """The authenticator-app device `user` is setting up (a new secret, until confirmed)."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("Two-factor sign-in is already set up for this account."))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name=str(_("Authenticator app")), confirmed=False
+        )
+    return device
+
+
+def confirm_totp_enrolment(user: User, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm the app with a code it shows; returns the recovery codes (shown only once)."""
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError(_("Start setting up two-factor sign-in again."))
+    if not device.verify_token(_normalise(code)):
+        record(Action.TWO_FACTOR_FAILED, obj=user, user=user)
+        raise ValidationError(
+            _("That code is not right. Check the time on your phone and type the newest code.")
+        )
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        recovery = StaticDevice.objects.create(
+            user=user, name=str(_("Recovery codes")), confirmed=True
+        )
+        codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
+        StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
+        record(Action.TWO_FACTOR_ENROLLED, obj=user, user=user)
+    return codes
+
+
+class SecondFactorRefused(Exception):
+    """A second factor that was not accepted; `locked` once there were too many."""
+
+    def __init__(self, message: str, *, locked: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.locked = locked
+
+
+def verify_second_factor(user: User, code: str) -> Device:
+    """The device that accepts `code`: a current app code, or a recovery code (used up).
+
+    Every wrong code doubles the wait before the next try (django-otp's throttle, kept on the
+    device, so it holds across sessions and the API); at `CASEWORK_LOCKOUT_FAILURES` wrong
+    codes in a row the sign-in is locked out and audited as such.
+    """
+    totp = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if totp is None:
+        raise SecondFactorRefused(_("Set up two-factor sign-in first."))
+    limit = settings.CASEWORK_LOCKOUT_FAILURES
+    allowed, _info = totp.verify_is_allowed()
+    if not allowed:
+        raise SecondFactorRefused(
+            _("Too many wrong codes: wait a few minutes before trying again."),
+            locked=totp.throttling_failure_count >= limit,
+        )
+    code = _normalise(code)
+    if code.isdigit() and len(code) == totp.digits:
+        if totp.verify_token(code):
+            record(Action.TWO_FACTOR_VERIFIED, obj=user, user=user)
+            return totp
+    else:
+        recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
+        if recovery is not None and recovery.verify_token(code):
+            totp.throttle_reset()
+            record(Action.RECOVERY_CODE_USED, obj=user, user=user)
+            return recovery
+        totp.throttle_increment()
+    record(Action.TWO_FACTOR_FAILED, obj=user, user=user)
+    if totp.throttling_failure_count == limit:
+        record(Action.LOCKED_OUT, obj=user, user=user)
+    raise SecondFactorRefused(
+        _("That code is not right."), locked=totp.throttling_failure_count >= limit
+    )
+
+
+@transaction.atomic
+def reset_two_factor(membership: Membership) -> int:
+    """Remove a member's authenticator app and recovery codes (a lost phone): they set up a
+    new one at their next sign-in. Returns how many devices were removed."""
+    user = membership.user
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        _total, per_model = model.objects.filter(user=user).delete()
+        removed += per_model.get(model._meta.label, 0)
+    record(
+        Action.TWO_FACTOR_RESET,
+        obj=user,
+        organisation_id=membership.organisation_id,
+    )
+    return removed
+
+
+def _normalise(code: str) -> str:
+    return "".join(code.split()).replace("-", "").lower()

@@ -8,6 +8,8 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", views.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
+    path("two-factor/setup/", views.TwoFactorSetupView.as_view(), name="two-factor-setup"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("switch/", views.SwitchMembershipView.as_view(), name="switch"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
@@ -29,4 +31,9 @@ urlpatterns = [
     path("staff/add/", views.MemberCreateView.as_view(), name="member-create"),
     path("staff/<int:pk>/", views.MemberDetailView.as_view(), name="member-detail"),
     path("staff/<int:pk>/edit/", views.MemberUpdateView.as_view(), name="member-update"),
+    path(
+        "staff/<int:pk>/two-factor/reset/",
+        views.MemberTwoFactorResetView.as_view(),
+        name="member-two-factor-reset",
+    ),
 ]

@@ -2,39 +2,67 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
 from typing import Any
+from urllib.parse import urlencode
 
+import qrcode
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import resolve_url
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from qrcode.image.svg import SvgPathImage
 
+from casework.accounts.demo import demo_without_two_factor
 from casework.accounts.forms import (
+    EnrolmentForm,
     LoginForm,
     MembershipForm,
     OrganisationForm,
     ProjectForm,
+    SecondFactorForm,
     SiteForm,
     StaffCreateForm,
 )
-from casework.accounts.models import Membership, Organisation, Project, Site
+from casework.accounts.models import Membership, Organisation, Project, Site, has_second_factor
 from casework.accounts.services import (
+    SecondFactorRefused,
     change_membership,
+    confirm_totp_enrolment,
     create_staff_member,
+    end_other_sessions,
+    reset_two_factor,
+    start_totp_enrolment,
     switch_membership,
+    verify_second_factor,
 )
 from casework.audit.mixins import AuditedReadMixin
 from casework.audit.models import Action
 from casework.audit.services import record
-from casework.core.access import principal_of
+from casework.core.access import get_visible_or_404, principal_of
 from casework.core.http import user_of
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin, OrgScopedCreateMixin
@@ -45,15 +73,158 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["demo_without_two_factor"] = demo_without_two_factor()
+        return context
+
+
+def locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """What django-axes answers while an account or an address is locked out: the login page
+    with a message that says neither whether the account exists nor which of the two is
+    locked (AXES_LOCKOUT_CALLABLE)."""
+    minutes = settings.CASEWORK_LOCKOUT_MINUTES
+    if minutes:
+        message = _(
+            "Signing in is paused after too many failed attempts. Try again in %(n)d "
+            "minutes, or ask your organisation's admin to unlock it."
+        ) % {"n": minutes}
+    else:
+        message = _(
+            "Signing in is paused after too many failed attempts. Ask your organisation's "
+            "admin to unlock it."
+        )
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    context = {
+        "form": LoginForm(request),
+        "locked_out_message": message,
+        "demo_without_two_factor": demo_without_two_factor(),
+        "next": "",
+    }
+    return render(request, "accounts/login.html", context, status=429)
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return resolve_url("core:home")
+    return target
+
+
+@method_decorator(never_cache, name="dispatch")
+class TwoFactorSetupView(LoginRequiredMixin, View):
+    """Guided enrolment: scan the code (or type the secret), confirm a code, keep the recovery
+    codes, which are shown this once."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = user_of(request)
+        if has_second_factor(user):
+            return redirect(f"{reverse('accounts:two-factor-verify')}?{_next_query(request)}")
+        return self._page(request, start_totp_enrolment(user), EnrolmentForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = user_of(request)
+        if has_second_factor(user):
+            return redirect(f"{reverse('accounts:two-factor-verify')}?{_next_query(request)}")
+        device = start_totp_enrolment(user)
+        form = EnrolmentForm(request.POST)
+        if form.is_valid():
+            try:
+                codes = confirm_totp_enrolment(user, device, form.cleaned_data["code"])
+            except ValidationError as error:
+                form.add_error("code", error)
+            else:
+                otp_login(request, device)
+                context = {"codes": codes, "next": _next_url(request)}
+                return render(request, "accounts/two_factor_codes.html", context)
+        return self._page(request, device, form)
+
+    def _page(self, request: HttpRequest, device: TOTPDevice, form: EnrolmentForm) -> HttpResponse:
+        secret = b32encode(device.bin_key).decode()
+        context = {
+            "form": form,
+            "qr_svg": qr_svg(device.config_url),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": _next_url(request),
+        }
+        return render(request, "accounts/two_factor_setup.html", context)
+
+
+@method_decorator(never_cache, name="dispatch")
+class TwoFactorVerifyView(LoginRequiredMixin, FormView):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    form_class = SecondFactorForm
+    template_name = "accounts/two_factor_verify.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated and not has_second_factor(request.user):
+            return redirect(f"{reverse('accounts:two-factor-setup')}?{_next_query(request)}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(next=_next_url(self.request), **kwargs)
+
+    def form_valid(self, form: SecondFactorForm) -> HttpResponse:
+        request = self.request
+        try:
+            device = verify_second_factor(user_of(request), form.cleaned_data["code"])
+        except SecondFactorRefused as refused:
+            if refused.locked:
+                logout(request)
+                messages.error(request, refused.message)
+                messages.error(
+                    request,
+                    _(
+                        "Too many wrong codes: you have been signed out. Ask your "
+                        "organisation's admin to reset your two-factor sign-in if you have "
+                        "lost your phone and your recovery codes."
+                    ),
+                )
+                return redirect("accounts:login")
+            form.add_error("code", refused.message)
+            return self.form_invalid(form)
+        otp_login(request, device)
+        if isinstance(device, StaticDevice):
+            left = device.token_set.count()
+            messages.warning(
+                request,
+                ngettext(
+                    "You used a recovery code; %(n)d is left.",
+                    "You used a recovery code; %(n)d are left.",
+                    left,
+                )
+                % {"n": left},
+            )
+        return HttpResponseRedirect(_next_url(request))
+
+
+def _next_query(request: HttpRequest) -> str:
+    return urlencode({"next": _next_url(request)})
+
+
+def qr_svg(data: str) -> SafeString:
+    """A QR code as inline SVG (no image request, no script), for the enrolment page."""
+    image = qrcode.make(data, image_factory=SvgPathImage, box_size=8, border=2)
+    svg = image.to_string(encoding="unicode")
+    svg = svg.split("?>", 1)[-1].strip()  # without the XML declaration
+    return mark_safe(svg)  # noqa: S308  # generated here from our own data
+
 
 class PasswordChangeView(AccessMixin, auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("core:home")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
+        response = super().form_valid(form)  # keeps this session (update_session_auth_hash)
+        end_other_sessions(user_of(self.request), keep=self.request.session.session_key)
         record(Action.PASSWORD_CHANGED, obj=self.request.user)
-        messages.success(self.request, _("Your password has been changed."))
+        messages.success(
+            self.request, _("Your password has been changed; you are signed out everywhere else.")
+        )
         return response
 
 
@@ -151,6 +322,11 @@ class MemberDetailView(AccessMixin, AuditedReadMixin, DetailView):
     def get_queryset(self) -> QuerySet:
         return super().get_queryset().select_related("user", "organisation")
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["has_second_factor"] = has_second_factor(self.object.user)
+        return context
+
 
 class MemberCreateView(AccessMixin, FormView):
     """An organisation admin adds a member of staff with a first password to hand over."""
@@ -202,6 +378,25 @@ class MemberUpdateView(AccessMixin, UpdateView):
             return self.form_invalid(form)
         messages.success(self.request, _("The membership has been changed."))
         return HttpResponseRedirect(reverse("accounts:member-detail", args=[self.object.pk]))
+
+
+class MemberTwoFactorResetView(AccessMixin, View):
+    """An admin removes a member's second factor (a lost phone); it is set up again at the
+    member's next sign-in."""
+
+    capabilities = (Capability.MEMBERS_MANAGE,)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = get_visible_or_404(
+            Membership.objects.select_related("user"), request.user, pk=pk
+        )
+        if membership.organisation_id is None:
+            raise PermissionDenied
+        reset_two_factor(membership)
+        message = _("Two-factor sign-in of %(name)s was removed.") % {"name": membership.user}
+        messages.success(request, f"{message} {_('They set it up again at their next sign-in.')}")
+        return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.pk]))
 
 
 class ManageMixin(AccessMixin):

@@ -6,20 +6,12 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from casework.audit import context
+from casework.core.http import client_address
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-def client_ip(request: HttpRequest) -> str:
-    if settings.SECURE_PROXY_SSL_HEADER:  # behind our own reverse proxy: trust its header
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
-    return request.META.get("REMOTE_ADDR", "")[:45]
 
 
 class AuditContextMiddleware:
@@ -31,7 +23,7 @@ class AuditContextMiddleware:
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]  # our own attribute
         token = context.activate(
-            context.AuditContext(request=request, request_id=request_id, ip=client_ip(request))
+            context.AuditContext(request=request, request_id=request_id, ip=client_address(request))
         )
         try:
             response = self.get_response(request)

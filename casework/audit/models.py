@@ -31,6 +31,12 @@ class Action(models.TextChoices):
     REENCRYPTED = "reencrypted", _("Re-encrypted under a new key")
     MERGED = "merged", _("Merged into another record")
     SEARCH = "search", _("Searched by identity")
+    LOCKED_OUT = "locked_out", _("Locked out after failed logins")
+    TWO_FACTOR_ENROLLED = "2fa_enrolled", _("Two-factor sign-in set up")
+    TWO_FACTOR_VERIFIED = "2fa_verified", _("Second factor confirmed")
+    TWO_FACTOR_FAILED = "2fa_failed", _("Wrong second-factor code")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    TWO_FACTOR_RESET = "2fa_reset", _("Two-factor sign-in removed")
 
 
 class AuditEntry(models.Model):

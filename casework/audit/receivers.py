@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save
@@ -46,8 +48,7 @@ def audit_logout(sender: type, request: Any, user: Any, **kwargs: Any) -> None:
 def audit_login_failed(sender: type, credentials: dict, request: Any = None, **kwargs: Any) -> None:
     # The typed username is not stored (it may be a mistyped password); an existing
     # account that was tried is named by its id.
-    username = credentials.get("username", "")
-    target = get_user_model().objects.filter(username=username).first() if username else None
+    target = _account(credentials.get("username", ""))
     record(
         Action.LOGIN_FAILED,
         obj=target,
@@ -56,5 +57,34 @@ def audit_login_failed(sender: type, credentials: dict, request: Any = None, **k
     )
 
 
+@receiver(user_locked_out, dispatch_uid="casework_audit_locked_out")
+def audit_locked_out(sender: Any, request: Any = None, username: Any = None, **kwargs: Any) -> None:
+    """django-axes locked an account or an address: recorded once, when it happens (refused
+    attempts during the lock-out, which axes counts on, are failed logins)."""
+    if getattr(request, "axes_failures_since_start", None) != settings.AXES_FAILURE_LIMIT:
+        return
+    target = _account(username or "")
+    record(
+        Action.LOCKED_OUT,
+        obj=target,
+        user=None,
+        organisation_id=_active_org(target) if target is not None else None,
+    )
+
+
+def _account(username: str) -> Any:
+    return get_user_model().objects.filter(username=username).first() if username else None
+
+
 def _active_org(user: Any) -> int | None:
-    return principal_of(user).organisation_id
+    """The organisation the user works in; for someone whose memberships were all ended, the
+    one they were last in, so its admin sees attempts on a deactivated account."""
+    organisation_id = principal_of(user).organisation_id
+    if organisation_id is None:
+        organisation_id = (
+            user.memberships.filter(organisation__isnull=False)
+            .order_by("-is_active", "-updated_at", "-pk")
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+    return organisation_id

@@ -4,6 +4,7 @@ from io import StringIO
 
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from casework.accounts.demo import PILOTS, demo_usernames
 from casework.accounts.models import Membership, Organisation, Project, User
@@ -32,7 +33,7 @@ def test_the_demo_network_has_seven_pilots_and_a_user_per_role(db: None, setting
     assert User.objects.count() == 24
     for username, role in demo_usernames():
         assert f"  {username}" in output
-        user = authenticate(username=username, password=settings.DEMO_PASSWORD)
+        user = authenticate(HttpRequest(), username=username, password=settings.DEMO_PASSWORD)
         assert user is not None, username
         granted = principal_of(user).role
         assert granted is not None and granted.code == role

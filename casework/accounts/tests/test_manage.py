@@ -14,15 +14,23 @@ from casework.testing.personas import World
 def test_an_admin_edits_the_organisations_languages(world: World, client: Any) -> None:
     client.force_login(world.olga)
     url = reverse("accounts:organisation-update", args=["alpha"])
-    data = {"name": "Alpha Association", "disengagement_alert_days": 45}
+    data = {"name": "Alpha Association", "disengagement_alert_days": 45, "session_idle_minutes": 20}
     response = client.post(
-        url, {**data, "languages": "NL, fr, nl, en", "closure_needs_approval": "on"}
+        url,
+        {
+            **data,
+            "languages": "NL, fr, nl, en",
+            "closure_needs_approval": "on",
+        },
     )
     assert response.status_code == 302
     world.alpha.refresh_from_db()
     assert world.alpha.languages == ["nl", "fr", "en"]
     assert (world.alpha.disengagement_alert_days, world.alpha.closure_needs_approval) == (45, True)
     assert world.alpha.plan_needs_approval is False
+    # Left unticked: Alpha signs in without a second factor (turning it on would send olga
+    # to set hers up before the next page; test_two_factor.py covers that).
+    assert (world.alpha.require_two_factor, world.alpha.session_idle_minutes) == (False, 20)
     bad = client.post(url, {**data, "languages": "dutch!"})
     assert "Not a language code: dutch!." in bad.content.decode()
 

@@ -52,6 +52,8 @@ def test_development_mode_starts_and_keeps_a_generated_secret_key(tmp_path: Path
         ({"CASEWORK_DEBUG": "1", "DATABASE_URL": "nonsense"}, "DATABASE_URL is not a database URL"),
         ({"CASEWORK_DEBUG": "1", "CASEWORK_DISCLOSURE_THRESHOLD": "2"}, "outside 3..100"),
         ({"CASEWORK_DEBUG": "1", "CASEWORK_DEMO_PASSWORD": "short"}, "at least 8 characters"),
+        ({"CASEWORK_DEBUG": "1", "CASEWORK_TRUSTED_PROXIES": "-1"}, "outside 0..10"),
+        ({"CASEWORK_DEBUG": "1", "CASEWORK_LOCKOUT_FAILURES": "many"}, "is not a whole number"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_clear_message(

@@ -16,9 +16,10 @@ from casework.indicators.tests.conftest import enrol
 from casework.testing.personas import World
 
 URL = "/evidence/"
-# The network dashboard from a release: session, user, memberships, the latest release
-# (for the year picker, then for the figures), its cells, its curve, the targets.
-QUERIES = 8
+# The network dashboard from a release: session, user, memberships, whether the user has set
+# up a second factor (the sign-in check), the latest release (for the year picker, then for
+# the figures), its cells, its curve, the targets.
+QUERIES = 9
 
 
 def test_staff_see_their_organisation_exactly_with_links_to_the_cases(
@@ -65,6 +66,7 @@ def test_the_network_dashboard_asks_the_same_queries_at_any_size(
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(released_2020.otto)
+    client.get(URL)  # the first request after signing in stamps the session's last activity
     counts = []
     for batch in range(2):
         for i in range(6):  # more cases: the release does not change, nor its cost
@@ -143,6 +145,7 @@ def test_the_dashboard_asks_the_same_number_of_queries_for_more_cases(
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(world.amina)
+    client.get(URL)  # the first request after signing in stamps the session's last activity
     counts = []
     for batch in range(2):
         for i in range(6):
