@@ -227,6 +227,8 @@ class ChainReport:
                 f"truncated: the anchor of {self.anchor.at} names seq {self.anchor.seq}, "
                 f"but {self.reason}"
             )
+        if self.anchor is not None:
+            return f"OK, {self.checked:,} entries (anchored up to seq {self.anchor.seq})"
         return f"OK, {self.checked:,} entries"
 
 
