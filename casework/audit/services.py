@@ -22,7 +22,9 @@ from casework.core.access import principal_of
 from casework.core.crypto import keyring
 
 # PostgreSQL serialises appends to one chain with the advisory lock (_CHAIN_LOCK, chain number):
-# writers in different organisations do not wait for each other.
+# writers in different organisations do not wait for each other. A transaction that writes to
+# two chains holds both locks; two such transactions taking them in opposite orders deadlock,
+# and PostgreSQL then aborts one of them (rare: a request acts in one organisation).
 _CHAIN_LOCK = 0x6361_7365  # "case"
 
 

@@ -73,3 +73,9 @@ def test_an_open_transaction_in_one_organisation_does_not_hold_up_another() -> N
     first.join(10)
     same.join(10)
     assert sorted(AuditEntry.objects.filter(chain="org:1").values_list("seq", flat=True)) == [1, 2]
+
+
+def test_anchoring_without_an_anchor_file_configured_is_a_clear_error(settings, db: None) -> None:
+    settings.CASEWORK_AUDIT_ANCHORS = None  # production until it is set
+    with pytest.raises(CommandError, match="CASEWORK_AUDIT_ANCHORS is not set"):
+        call_command("audit", "anchor", stdout=StringIO())
