@@ -1,6 +1,7 @@
 """Run every benchmark against a fresh database in a temporary directory and print figures.
 
-Usage: `make bench` (or `.venv/bin/python -m benchmarks [--audit-entries N]`).
+Usage: `make bench` (or `.venv/bin/python -m benchmarks [--audit-entries N] [--only-audit]`).
+With DATABASE_URL set, it runs against that (empty) database instead, e.g. PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ def main() -> None:
         default=100_000,
         help="cases for the second dashboard timing (0 to skip; generating them takes minutes)",
     )
+    parser.add_argument(
+        "--only-audit", action="store_true", help="the audit benchmarks alone (no generate)"
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="casework-bench-")
     os.environ.setdefault("CASEWORK_VAR_DIR", tmp)
@@ -35,9 +39,12 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-    from benchmarks import audit, dashboard, generate
+    from benchmarks import audit, audit_concurrency, dashboard, generate
 
     audit.run(args.audit_entries)
+    audit_concurrency.run()
+    if args.only_audit:
+        return
     generate.run(args.cases)
     dashboard.run(f"{args.cases:,} generated")
     if args.large > args.cases:

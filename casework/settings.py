@@ -95,6 +95,15 @@ if len(DEMO_PASSWORD) < 8:
 # Keys that encrypt identity and documents: a file outside the database (casework/core/crypto.py).
 CASEWORK_KEYS_FILE = Path(os.environ.get("CASEWORK_KEYS_FILE", VAR_DIR / "keys.json"))
 
+# Signed heads of the audit chains (`casework audit anchor`), appended to a file that the
+# database's writers cannot write: another disk, a mount of another machine. Development keeps
+# it under var/; production has no default.
+CASEWORK_AUDIT_ANCHORS: Path | None = (
+    Path(os.environ["CASEWORK_AUDIT_ANCHORS"])
+    if os.environ.get("CASEWORK_AUDIT_ANCHORS")
+    else (VAR_DIR / "audit-anchors.jsonl" if DEBUG else None)
+)
+
 # Attachments (encrypted, in the database): the largest file accepted.
 CASEWORK_MAX_UPLOAD_MB = env_int("CASEWORK_MAX_UPLOAD_MB", 20, minimum=1, maximum=100)
 # Uploads are personal data: they stay in memory and are never spooled to a temporary file

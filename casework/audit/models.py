@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -14,6 +15,19 @@ from casework.core.querysets import AccessQuerySet
 from casework.core.roles import Capability
 
 GENESIS_HASH = "0" * 64
+# Entries without an organisation (the network's, the installation's) form their own chain.
+INSTALLATION_CHAIN = "installation"
+
+
+def chain_of(organisation_id: int | None) -> str:
+    """The chain an entry belongs to: one per organisation, one for the rest."""
+    return INSTALLATION_CHAIN if organisation_id is None else f"org:{organisation_id}"
+
+
+def digest(key: bytes, payload: dict[str, Any]) -> str:
+    """HMAC-SHA256 of an entry's canonical form, under the audit key (outside the database)."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
 
 
 class Action(models.TextChoices):
@@ -29,6 +43,7 @@ class Action(models.TextChoices):
     READ = "read", _("Read")
     EXPORT = "export", _("Exported")
     REENCRYPTED = "reencrypted", _("Re-encrypted under a new key")
+    BACKED_UP = "backed_up", _("Backed up")
     MERGED = "merged", _("Merged into another record")
     SEARCH = "search", _("Searched by identity")
     LOCKED_OUT = "locked_out", _("Locked out after failed logins")
@@ -42,9 +57,13 @@ class Action(models.TextChoices):
 class AuditEntry(models.Model):
     """One thing that happened. Entries are never changed or deleted by the application.
 
-    `hash` covers every other column and the previous entry's hash, so an entry edited or
-    deleted directly in the database breaks the chain (`casework audit verify` finds it).
-    Values of personal fields are never stored: only field names.
+    Each organisation's entries form one chain (`chain`, numbered by `seq` from 1), the
+    entries without an organisation another. `hash` is an HMAC, under the audit key in the
+    keyring, of every other column and the previous entry's hash: an entry edited or deleted
+    directly in the database breaks its chain, and without the key it cannot be rebuilt.
+    Deleting the newest entries is found against the signed anchors (`casework audit anchor`).
+    Entries name people, households and cases by their codes; values of personal fields are
+    never stored, only field names.
     """
 
     at = models.DateTimeField(_("time"), db_index=True)
@@ -57,6 +76,14 @@ class AuditEntry(models.Model):
     changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    subject = models.CharField(
+        _("about"),
+        max_length=100,
+        blank=True,
+        help_text=_("Codes of the case, person or household the entry is about."),
+    )
+    chain = models.CharField(_("chain"), max_length=32)
+    seq = models.PositiveBigIntegerField(_("number in its chain"))
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -69,6 +96,9 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["organisation_id", "-at"], name="audit_org_time"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq"),
         ]
 
     def __str__(self) -> str:
@@ -104,9 +134,11 @@ class AuditEntry(models.Model):
             "changed_fields": list(self.changed_fields),
             "request_id": self.request_id,
             "ip": self.ip,
+            "subject": self.subject,
+            "chain": self.chain,
+            "seq": self.seq,
             "prev_hash": self.prev_hash,
         }
 
-    def compute_hash(self) -> str:
-        canonical = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+    def compute_hash(self, key: bytes) -> str:
+        return digest(key, self.payload())

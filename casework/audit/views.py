@@ -31,6 +31,9 @@ EXPORT_COLUMNS = [
     "request_id",
     "ip",
     "hash",
+    "subject",
+    "chain",
+    "seq",
 ]
 
 
@@ -97,5 +100,8 @@ class AuditExportView(FilteredEntriesMixin, View):
                     entry.request_id,
                     entry.ip,
                     entry.hash,
+                    entry.subject,
+                    entry.chain,
+                    entry.seq,
                 ]
             )

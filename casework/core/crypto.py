@@ -3,7 +3,8 @@
 Keys live in a keyring file outside the database (`CASEWORK_KEYS_FILE`; in development
 `var/keys.json`, created on first use):
 
-    {"active": "k…", "encryption": {"k…": "<base64 32 bytes>", …}, "index": "<base64 32 bytes>"}
+    {"active": "k…", "encryption": {"k…": "<base64 32 bytes>", …}, "index": "<base64 32 bytes>",
+     "audit": "<base64 32 bytes>"}
 
 Values are sealed with AES-256-GCM under the active key, with associated data that binds each
 ciphertext to its row (a sealed value copied to another row does not open). Every ciphertext
@@ -14,6 +15,10 @@ so a running server follows a rotation.
 Blind indexes are HMAC-SHA256 under a separate index key, over a normalised value and the
 organisation id: the same name in two organisations gives two unrelated digests, so an index
 never links people across the firewall.
+
+The audit key keys the audit log's hash chains and signs their anchors (casework.audit): kept
+here, outside the database, so someone who can write to the database cannot rebuild a chain.
+A keyring written before the audit key existed gains one with `casework keys init`.
 """
 
 from __future__ import annotations
@@ -63,12 +68,19 @@ class Keyring:
     active: str
     encryption: dict[str, bytes]
     index: bytes
+    audit: bytes | None = None
     path: Path | None = field(default=None, compare=False)
 
     @classmethod
     def generate(cls, path: Path | None = None) -> Keyring:
         key_id = new_key_id()
-        return cls(key_id, {key_id: AESGCM.generate_key(256)}, secrets.token_bytes(32), path)
+        return cls(
+            key_id,
+            {key_id: AESGCM.generate_key(256)},
+            secrets.token_bytes(32),
+            secrets.token_bytes(32),
+            path,
+        )
 
     @classmethod
     def load(cls, path: Path) -> Keyring:
@@ -78,6 +90,7 @@ class Keyring:
                 data["active"],
                 {kid: _unb64(key) for kid, key in data["encryption"].items()},
                 _unb64(data["index"]),
+                _unb64(data["audit"]) if "audit" in data else None,
                 path,
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -95,6 +108,7 @@ class Keyring:
             "active": self.active,
             "encryption": {kid: _b64(key) for kid, key in self.encryption.items()},
             "index": _b64(self.index),
+            **({"audit": _b64(self.audit)} if self.audit is not None else {}),
         }
         tmp = target.with_name(target.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -113,6 +127,21 @@ class Keyring:
         self.encryption[key_id] = AESGCM.generate_key(256)
         self.active = key_id
         return key_id
+
+    def add_audit_key(self) -> bool:
+        """Give a keyring written before audit keys existed its audit key; False if it had one."""
+        if self.audit is not None:
+            return False
+        self.audit = secrets.token_bytes(32)
+        return True
+
+    @property
+    def audit_key(self) -> bytes:
+        if self.audit is None:
+            raise ImproperlyConfigured(
+                f"The keyring {self.path} has no audit key; add one with `casework keys init`."
+            )
+        return self.audit
 
     def seal(self, plaintext: bytes, associated: bytes) -> bytes:
         key_id = self.active.encode()
@@ -169,7 +198,11 @@ def keyring() -> Keyring:
             Keyring.generate().save(path)
             mtime = path.stat().st_mtime_ns
         if _cached is None or _cached[0] != path or _cached[1] != mtime:
-            _cached = (path, mtime, Keyring.load(path))
+            ring = Keyring.load(path)
+            if settings.DEBUG and ring.add_audit_key():  # a development keyring from before
+                ring.save()
+                mtime = path.stat().st_mtime_ns
+            _cached = (path, mtime, ring)
         return _cached[2]
 
 

@@ -6,6 +6,7 @@ import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,9 +36,48 @@ class AuditedModel(models.Model):
     audit_exclude: ClassVar[frozenset[str]] = frozenset({"created_at", "updated_at"})
     # Rows derived from others (search indexes, caches) set this to False.
     audited: ClassVar[bool] = True
+    # Foreign keys to rows with a pseudonymous `code`: an entry about this row names their codes.
+    audit_subject_fields: ClassVar[tuple[str, ...]] = ("case", "person", "household")
 
     class Meta:
         abstract = True
+
+    def audit_reference(self) -> str:
+        """How the audit log names this row: its pseudonymous code if it has one, else its id."""
+        code = getattr(self, "code", "")
+        return str(code) if isinstance(code, str) and code else str(self.pk)
+
+    def audit_subject(self) -> str:
+        """The codes of the person, household or case this row is about (its own first)."""
+        codes: list[str] = []
+        own = getattr(self, "code", "")
+        if isinstance(own, str) and own:
+            codes.append(own)
+        for name in self.audit_subject_fields:
+            try:
+                field = self._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.many_to_one or not isinstance(field.related_model, type):
+                continue
+            target: Any = field.related_model
+            if not any(f.name == "code" for f in target._meta.concrete_fields):
+                continue
+            if field.is_cached(self):  # type: ignore[union-attr]
+                related = getattr(self, name)
+                code = related.code if related is not None else None
+            else:
+                related_id = getattr(self, field.attname)  # type: ignore[union-attr]
+                code = (
+                    target._default_manager.filter(pk=related_id)
+                    .values_list("code", flat=True)
+                    .first()
+                    if related_id is not None
+                    else None
+                )
+            if code and code not in codes:
+                codes.append(code)
+        return " ".join(codes)[:100]
 
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> AuditedModel:

@@ -1,30 +1,52 @@
 from __future__ import annotations
 
+import hashlib
+import json
+from io import StringIO
+from pathlib import Path
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from casework.audit.models import Action, AuditEntry
-from casework.audit.services import record, verify_chain
+from casework.audit.models import GENESIS_HASH, INSTALLATION_CHAIN, Action, AuditEntry
+from casework.audit.services import read_anchors, record, verify_chain, write_anchors
 from casework.testing.personas import World
 
 
-def verify() -> str:
-    from io import StringIO
-
+def verify(*args: str) -> str:
     out = StringIO()
-    call_command("audit", "verify", stdout=out)
+    call_command("audit", "verify", *args, stdout=out)
     return out.getvalue()
 
 
 def test_an_untouched_log_verifies(world: World) -> None:
     total = AuditEntry.objects.count()
     assert total > 20  # building the world wrote entries
-    assert f"Audit chain intact: {total:,} entries verified." in verify()
+    chains = AuditEntry.objects.values("chain").distinct().count()
+    assert f"Audit chains intact: {total:,} entries in {chains} chains verified." in verify()
+
+
+def test_each_organisation_has_its_own_chain_numbered_from_one(world: World) -> None:
+    alpha = record(Action.EXPORT, object_type="test.thing", organisation_id=world.alpha.pk)
+    beta = record(Action.EXPORT, object_type="test.thing", organisation_id=world.beta.pk)
+    installation = record(Action.EXPORT, object_type="test.thing", organisation_id=None)
+    assert (alpha.chain, beta.chain, installation.chain) == (
+        f"org:{world.alpha.pk}",
+        f"org:{world.beta.pk}",
+        INSTALLATION_CHAIN,
+    )
+    for entry in (alpha, beta, installation):
+        chain = AuditEntry.objects.filter(chain=entry.chain)
+        assert entry.seq == chain.count()
+        assert sorted(chain.values_list("seq", flat=True)) == list(range(1, entry.seq + 1))
+        assert set(chain.values_list("organisation_id", flat=True)) == {entry.organisation_id}
+        previous = chain.get(seq=entry.seq - 1) if entry.seq > 1 else None
+        assert entry.prev_hash == (previous.hash if previous else GENESIS_HASH)
 
 
 def test_a_row_changed_with_plain_sql_is_found_and_named(world: World) -> None:
-    victim = AuditEntry.objects.order_by("id")[5]
+    victim = AuditEntry.objects.filter(organisation_id=world.alpha.pk).order_by("seq")[5]
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE audit_auditentry SET actor = %s WHERE id = %s", ["someone-else", victim.pk]
@@ -32,31 +54,102 @@ def test_a_row_changed_with_plain_sql_is_found_and_named(world: World) -> None:
     with pytest.raises(CommandError) as failure:
         verify()
     assert failure.value.returncode == 1
-    assert f"Audit chain broken at entry #{victim.pk}" in str(failure.value)
-    assert "do not match its hash" in str(failure.value)
+    assert f"org:{world.alpha.pk}" in str(failure.value)
+    report = verify_chain().chain(victim.chain)
+    assert (report.broken_at, report.broken_id, report.checked) == (victim.seq, victim.pk, 5)
+    assert "do not match its keyed hash" in report.reason
+    assert verify_chain().chain(f"org:{world.beta.pk}").ok  # other chains are unaffected
 
 
 def test_a_row_deleted_with_plain_sql_breaks_the_next_link(world: World) -> None:
-    ids = list(AuditEntry.objects.order_by("id").values_list("id", flat=True))
+    chain = f"org:{world.alpha.pk}"
+    victim = AuditEntry.objects.get(chain=chain, seq=4)
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [ids[3]])
-    report = verify_chain()
-    assert report.broken_at == ids[4]
-    assert report.checked == 3
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [victim.pk])
+    report = verify_chain().chain(chain)
+    assert (report.broken_at, report.checked) == (4, 3)
+    assert "missing" in report.reason
 
 
-def test_rewriting_a_row_and_its_hash_still_breaks_the_chain(world: World) -> None:
-    entry = AuditEntry.objects.order_by("id")[2]
-    entry.actor = "forged"
-    forged_hash = entry.compute_hash()
+def forge_plain_chain(chain: str, from_seq: int) -> None:
+    """What a database writer could do to the old log: rewrite a row, then recompute every
+    later hash without a key (plain SHA-256 of the same canonical form)."""
+    prev = AuditEntry.objects.get(chain=chain, seq=from_seq - 1).hash
+    for entry in AuditEntry.objects.filter(chain=chain, seq__gte=from_seq).order_by("seq"):
+        if entry.seq == from_seq:
+            entry.actor = "forged"
+        entry.prev_hash = prev
+        canonical = json.dumps(entry.payload(), sort_keys=True, separators=(",", ":"))
+        prev = hashlib.sha256(canonical.encode()).hexdigest()
+        AuditEntry.objects.filter(pk=entry.pk).update(
+            actor=entry.actor, prev_hash=entry.prev_hash, hash=prev
+        )
+
+
+def test_rewriting_a_row_and_recomputing_every_later_hash_is_found(world: World) -> None:
+    chain = f"org:{world.alpha.pk}"
+    forge_plain_chain(chain, from_seq=3)
+    report = verify_chain().chain(chain)
+    assert (report.broken_at, report.checked) == (3, 2)
+    assert "keyed hash" in report.reason
+
+
+def test_a_chain_rebuilt_with_another_key_is_found(world: World) -> None:
+    chain = f"org:{world.beta.pk}"
+    prev = GENESIS_HASH
+    for entry in AuditEntry.objects.filter(chain=chain).order_by("seq"):
+        entry.prev_hash = prev
+        prev = entry.compute_hash(b"k" * 32)  # a writer's own key, not the keyring's
+        AuditEntry.objects.filter(pk=entry.pk).update(prev_hash=entry.prev_hash, hash=prev)
+    report = verify_chain().chain(chain)
+    assert (report.broken_at, report.checked) == (1, 0)
+
+
+def test_deleting_the_newest_entries_is_found_against_the_anchors(
+    world: World, tmp_path: Path
+) -> None:
+    anchors = tmp_path / "anchors.jsonl"
+    call_command("audit", "anchor", "--anchors", str(anchors), stdout=StringIO())
+    chain = f"org:{world.alpha.pk}"
+    head = AuditEntry.objects.filter(chain=chain).order_by("-seq").first()
+    assert head is not None and head.seq > 3
+    assert "Audit chains intact" in verify("--anchors", str(anchors))
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE audit_auditentry SET actor = %s, hash = %s WHERE id = %s",
-            ["forged", forged_hash, entry.pk],
+            "DELETE FROM audit_auditentry WHERE chain = %s AND seq > %s", [chain, head.seq - 3]
         )
-    report = verify_chain()
-    assert not report.ok
-    assert report.broken_at > entry.pk
+    assert verify_chain().chain(chain).ok  # what is left is a valid chain...
+    with pytest.raises(CommandError) as failure:
+        verify("--anchors", str(anchors))  # ...but shorter than the anchor says
+    assert failure.value.returncode == 1
+    report = verify_chain(anchors=read_anchors(anchors)).chain(chain)
+    assert report.truncated
+    assert f"names seq {head.seq}" in report.describe()
+    # New entries appended since do not hide it: the anchored entry is not there any more.
+    for _ in range(5):
+        record(Action.EXPORT, object_type="test.thing", organisation_id=world.alpha.pk)
+    report = verify_chain(anchors=read_anchors(anchors)).chain(chain)
+    assert report.truncated and "no longer the one anchored" in report.describe()
+
+
+def test_a_whole_chain_deleted_is_found_against_the_anchors(world: World, tmp_path: Path) -> None:
+    anchors = tmp_path / "anchors.jsonl"
+    write_anchors(anchors)
+    AuditEntry.objects.filter(organisation_id=world.beta.pk)._raw_delete("default")
+    report = verify_chain(anchors=read_anchors(anchors)).chain(f"org:{world.beta.pk}")
+    assert report.truncated and report.checked == 0
+
+
+def test_an_anchor_edited_by_hand_is_refused(world: World, tmp_path: Path) -> None:
+    anchors = tmp_path / "anchors.jsonl"
+    write_anchors(anchors)
+    lines = anchors.read_text().splitlines()
+    forged = json.loads(lines[0])
+    forged["seq"] = 1
+    anchors.write_text("\n".join([json.dumps(forged), *lines[1:]]) + "\n")
+    with pytest.raises(CommandError) as failure:
+        verify("--anchors", str(anchors))
+    assert "not signed with this installation's audit key" in str(failure.value)
 
 
 def test_the_application_cannot_change_or_delete_an_entry(world: World) -> None:

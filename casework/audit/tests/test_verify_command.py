@@ -30,10 +30,27 @@ def test_verify_exits_1_naming_the_entry_changed_with_plain_sql(tmp_path: Path) 
     assert casework(tmp_path, "demo").returncode == 0
     intact = casework(tmp_path, "audit", "verify")
     assert intact.returncode == 0, intact.stderr
-    assert "Audit chain intact" in intact.stdout
+    assert "Audit chains intact" in intact.stdout
 
     with sqlite3.connect(tmp_path / "casework.sqlite3") as db:
+        chain, seq = db.execute("SELECT chain, seq FROM audit_auditentry WHERE id = 17").fetchone()
         db.execute("UPDATE audit_auditentry SET action = 'read' WHERE id = 17")
     broken = casework(tmp_path, "audit", "verify")
     assert broken.returncode == 1
-    assert "Audit chain broken at entry #17" in broken.stderr
+    assert f"{chain}: broken at seq {seq} (entry #17)" in broken.stdout
+    assert chain in broken.stderr
+
+
+def test_verify_exits_1_when_the_newest_entries_were_deleted_after_an_anchor(
+    tmp_path: Path,
+) -> None:
+    assert casework(tmp_path, "migrate", "-v0").returncode == 0
+    assert casework(tmp_path, "demo").returncode == 0
+    anchored = casework(tmp_path, "audit", "anchor")
+    assert anchored.returncode == 0, anchored.stderr
+    assert (tmp_path / "audit-anchors.jsonl").exists()  # development default, under var/
+    with sqlite3.connect(tmp_path / "casework.sqlite3") as db:
+        db.execute("DELETE FROM audit_auditentry WHERE chain = 'org:1' AND seq > 3")
+    truncated = casework(tmp_path, "audit", "verify")
+    assert truncated.returncode == 1
+    assert "org:1: truncated" in truncated.stdout

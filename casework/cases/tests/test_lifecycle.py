@@ -116,7 +116,7 @@ def test_a_resolved_case_closes_while_engaged(case: Case, world: World) -> None:
     assert event.summary == "Closed: Case resolved (Humanitarian permit)"
     assert event.recorded_by == world.amina
     audit = AuditEntry.objects.filter(
-        object_type="cases.case", object_id=str(case.pk), action=Action.UPDATE
+        object_type="cases.case", object_id=case.code, action=Action.UPDATE
     )
     assert any("exit_reason" in entry.changed_fields for entry in audit)
 

@@ -111,7 +111,7 @@ def test_a_supervisor_merges_two_records_of_one_person(world: World, client: Any
     assert list(find_people(world.sam, name="Omer Rahimy")) == [first]
     assert first.consents.count() == 1
     assert not Person.objects.visible_to(world.sam).filter(pk=second.pk).exists()
-    assert AuditEntry.objects.filter(action=Action.MERGED, object_id=str(second.pk)).exists()
+    assert AuditEntry.objects.filter(action=Action.MERGED, object_id=second.code).exists()
     event = case_b.events.first()
     assert event is not None and "merged into" in event.summary
 

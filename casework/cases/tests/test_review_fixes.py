@@ -42,7 +42,7 @@ def test_a_reassignment_makes_an_older_edit_form_stale(case: Case, world: World)
 
 def test_a_change_of_vulnerabilities_is_audited(case: Case) -> None:
     set_vulnerabilities(case, ["trafficking"])
-    entry = AuditEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).first()
+    entry = AuditEntry.objects.filter(object_type="cases.case", object_id=case.code).first()
     assert entry is not None
     assert (entry.action, entry.changed_fields) == (Action.UPDATE, ["vulnerabilities"])
     before = AuditEntry.objects.count()
@@ -65,6 +65,6 @@ def test_reading_a_case_through_the_api_is_audited(world: World) -> None:
     entry = AuditEntry.objects.get(action=Action.READ)
     assert (entry.object_type, entry.object_id, entry.actor) == (
         "cases.case",
-        str(case.pk),
+        case.code,
         "amina",
     )

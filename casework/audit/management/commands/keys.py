@@ -69,7 +69,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("init", help="Create the keyring file (once, before the first person).")
+        sub.add_parser(
+            "init",
+            help="Create the keyring file (once, before the first person); "
+            "add the audit key to an older one.",
+        )
         sub.add_parser("status", help="Show the keys and how many records each one seals.")
         sub.add_parser("rotate", help="Add a new active key and re-encrypt every record with it.")
         retire = sub.add_parser("retire", help="Remove an old key that seals no record any more.")
@@ -81,6 +85,12 @@ class Command(BaseCommand):
     def do_init(self, **options: Any) -> None:
         path = keys_path()
         if path.exists():
+            ring = Keyring.load(path)
+            if ring.add_audit_key():
+                ring.save()
+                self.stdout.write(self.style.SUCCESS(f"Added an audit key to {path}."))
+                self.stdout.write("Back the keyring up again: the audit log now depends on it.")
+                return
             raise CommandError(f"{path} already exists; nothing was changed.")
         Keyring.generate().save(path)
         self.stdout.write(self.style.SUCCESS(f"Created {path}."))
