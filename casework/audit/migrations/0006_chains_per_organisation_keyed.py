@@ -67,7 +67,7 @@ def rechain(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("audit", "0004_alter_auditentry_action"),
+        ("audit", "0005_sign_in_actions"),
     ]
 
     operations = [
@@ -113,6 +113,12 @@ class Migration(migrations.Migration):
                     ("backed_up", "Backed up"),
                     ("merged", "Merged into another record"),
                     ("search", "Searched by identity"),
+                    ("locked_out", "Locked out after failed logins"),
+                    ("2fa_enrolled", "Two-factor sign-in set up"),
+                    ("2fa_verified", "Second factor confirmed"),
+                    ("2fa_failed", "Wrong second-factor code"),
+                    ("recovery_code_used", "Recovery code used"),
+                    ("2fa_reset", "Two-factor sign-in removed"),
                 ],
                 max_length=20,
                 verbose_name="action",
