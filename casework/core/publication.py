@@ -52,7 +52,6 @@ REASONS = {
     SECONDARY: "it would let a withheld figure be worked out from the others",
 }
 OUTSIDE = "outside"  # the attacker who knows no organisation's figures
-_ALL_BUT = "all but "  # every organisation but one, together: a stronger attacker, checked first
 
 
 def threshold(k: int | None = None) -> int:
@@ -236,24 +235,12 @@ def _audit_universe(
         model = _Model(universe, list(published))
         failures: list[tuple[Cell, frozenset[int], tuple[frozenset[int], ...]]] = []
         failed: set[frozenset[int]] = set()
-        due = _due(universe, targets, attackers, passed)
-        for excluded, counts in _together(universe, due).items():
-            # The other organisations together know more than any one of them: a count
-            # that passes against them passes against each, and only a failure is
-            # checked again, one organisation at a time.
-            for form, covered in counts:
-                check = model.check(form, _ALL_BUT + excluded, k)
-                if check.width >= k:
-                    check.cell = targets[form].key
-                    checks[(form, check.attacker)] = check
-                    for attacker in covered:  # an earlier round's failure is superseded
-                        passed.add((form, attacker))
-                        checks.pop((form, attacker), None)
-                    due[form] = [a for a in due[form] if a not in covered]
         for attacker in attackers:
             for form, cell in targets.items():
-                if attacker not in due.get(form, ()) or form in failed:
+                if (form, attacker) in passed or form in failed:
                     continue  # a count that fails for one attacker is blurred first
+                if attacker != OUTSIDE and universe.others(form, attacker) == 0:
+                    continue  # they know every unit of it already
                 check = model.check(form, attacker, k)
                 check.cell = cell.key
                 checks[(form, attacker)] = check
@@ -277,50 +264,6 @@ def _audit_universe(
         if not extended:  # cannot happen: a pinned count always touches a published form
             raise RuntimeError("The audit failed and no further figure could be withheld.")
     result.checks.extend(checks.values())
-
-
-def _due(
-    universe: Universe,
-    targets: dict[frozenset[int], Cell],
-    attackers: list[str],
-    passed: set[tuple[frozenset[int], str]],
-) -> dict[frozenset[int], list[str]]:
-    """Withheld count → the attackers it must still be checked against: not those it passed
-    against, nor an organisation whose staff know every unit of it already."""
-    due = {}
-    for form in targets:
-        due[form] = [
-            attacker
-            for attacker in attackers
-            if (form, attacker) not in passed
-            and (attacker == OUTSIDE or universe.others(form, attacker) > 0)
-        ]
-    return due
-
-
-def _together(
-    universe: Universe, due: dict[frozenset[int], list[str]]
-) -> dict[str, list[tuple[frozenset[int], list[str]]]]:
-    """Organisation Z → the counts to check first against every organisation but Z together,
-    each with the attackers that check covers (all but Z). Z is the organisation with most
-    units in the count that nobody else knows; a count nobody owns alone, or due against one
-    attacker only, is left to the checks one organisation at a time."""
-    out: dict[str, list[tuple[frozenset[int], list[str]]]] = defaultdict(list)
-    for form, attackers in due.items():
-        if len(attackers) < 2 or OUTSIDE in attackers:
-            continue
-        alone: dict[str, int] = defaultdict(int)
-        for atom in form:
-            if len(universe.owners[atom]) == 1:
-                (owner,) = universe.owners[atom]
-                alone[owner] += universe.units[atom]
-        if not alone:
-            continue
-        excluded = max(sorted(alone), key=lambda owner: alone[owner])
-        covered = [a for a in attackers if a != excluded]
-        if len(covered) > 1:
-            out[excluded].append((form, covered))
-    return dict(sorted(out.items()))
 
 
 def _attackers_of(universe: Universe) -> list[str]:
@@ -430,16 +373,11 @@ class _Model:
         self.everything = np.arange(atoms, dtype=np.int32)
 
     def _know(self, attacker: str) -> None:
-        """Fix the atoms the attacker knows to their true counts: an organisation's own, or
-        for "all but Z", every atom some other organisation than Z owns."""
+        """Fix the atoms the attacker knows to their true counts."""
         if attacker == self.attacker:
             return
         units = np.array(self.universe.units, dtype=float)
-        if attacker.startswith(_ALL_BUT):
-            excluded = attacker.removeprefix(_ALL_BUT)
-            known = np.array([bool(owners - {excluded}) for owners in self.universe.owners])
-        else:
-            known = np.array([attacker in owners for owners in self.universe.owners])
+        known = np.array([attacker in owners for owners in self.universe.owners])
         lower = np.where(known, units, 0.0)
         upper = np.where(known, units, self.inf)
         self.highs.changeColsBounds(len(units), self.everything, lower, upper)
