@@ -116,12 +116,13 @@ DISCLOSURE_THRESHOLD = env_int("CASEWORK_DISCLOSURE_THRESHOLD", 5, minimum=3, ma
 # Jobs (casework.core.jobs): a queue in the database, run by `casework worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Beside the network's own tables, releases publish each country's and each organisation's
-# (as seen from outside), every indicator by every other breakdown: drop either to build
-# faster ("" for the network alone).
+# Beside the network's own tables, releases can publish each country's and each
+# organisation's (as seen from outside), every indicator by every other breakdown
+# ("country,organisation"). Off by default: audited together with the network's, they
+# multiply the build's time (docs/disclosure.md gives figures).
 RELEASE_SCOPES = tuple(
     scope.strip()
-    for scope in os.environ.get("CASEWORK_RELEASE_SCOPES", "country,organisation").split(",")
+    for scope in os.environ.get("CASEWORK_RELEASE_SCOPES", "").split(",")
     if scope.strip()
 )
 if not set(RELEASE_SCOPES) <= {"country", "organisation"}:

@@ -30,6 +30,13 @@ def world(db: None) -> World:
 
 
 @pytest.fixture
+def release_scopes(settings: Any) -> None:
+    """Releases with each country's and each organisation's tables beside the network's
+    (CASEWORK_RELEASE_SCOPES=country,organisation; off by default)."""
+    settings.RELEASE_SCOPES = ("country", "organisation")
+
+
+@pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
 

@@ -28,7 +28,7 @@ def test_the_registry_lists_every_indicator_with_its_definition(world: World) ->
 
 
 def test_staff_see_their_organisation_exactly_and_others_only_suppressed(
-    cohort_2020: World,
+    cohort_2020: World, release_scopes: None
 ) -> None:
     mine = values(cohort_2020.amina, "removal_rate", scope="organisation:alpha", period="2019")
     [total] = mine["cells"]

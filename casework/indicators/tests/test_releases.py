@@ -140,7 +140,7 @@ def test_a_release_is_numbered_immutable_and_frozen_per_period(world: World) -> 
 
 @runs_the_worker
 def test_the_release_pages_and_api(
-    world: World, client, django_capture_on_commit_callbacks
+    world: World, client, django_capture_on_commit_callbacks, release_scopes: None
 ) -> None:
     cases = [enrol_2025(world, i) for i in range(30)]
     for case in cases[:2]:  # two disengaged: too few to show
@@ -290,7 +290,7 @@ def _oracle(release: Release, period: str) -> list[tuple]:
     seed=st.integers(min_value=1, max_value=10**6),
 )
 def test_no_withheld_count_below_k_can_be_worked_out_from_a_release(
-    db: None, cases: int, seed: int
+    db: None, release_scopes: None, cases: int, seed: int
 ) -> None:
     savepoint = transaction.savepoint()  # each example starts from an empty database
     try:
