@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "django_otp",
+    "csp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "casework.core",
@@ -209,6 +210,7 @@ MIDDLEWARE = [
     "casework.accounts.middleware.IdleSessionMiddleware",
     "casework.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into Casework's page
 ]
@@ -259,6 +261,36 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS only in production: plain HTTP is redirected, and browsers are told (HSTS) never to
+# use it again for a year. Behind a proxy that terminates TLS set CASEWORK_BEHIND_PROXY=1;
+# CASEWORK_HSTS_SECONDS=0 turns HSTS off (e.g. while trying out a new host name), and
+# CASEWORK_SSL_REDIRECT=0 the redirect (where the proxy in front already redirects).
+SECURE_SSL_REDIRECT = env_bool("CASEWORK_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = (
+    0 if DEBUG else env_int("CASEWORK_HSTS_SECONDS", 31_536_000, minimum=0, maximum=2 * 31_536_000)
+)
+# Both apply to Casework's own host name and the names below it, never to its siblings;
+# "preload" only allows the host to be put on browsers' preload list by whoever owns it.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CASEWORK_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("CASEWORK_HSTS_PRELOAD", True)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content Security Policy (django-csp): every script, style, image and font comes from
+# Casework itself; no inline script or style, no eval, no frames, no plugins. Pages hold no
+# inline script or style (tests/test_headers.py), and charts are SVG drawn with attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CASEWORK_BEHIND_PROXY", False) else None
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -427,3 +428,52 @@ def test_no_identity_value_reaches_anyone_outside_the_organisation(
                 assert not leaked, f"{caller} sees {leaked} at {name}"
     assert seen_by_staff
     assert records["case"].person.code
+
+
+class _InlineCode(HTMLParser):
+    """Collects what a strict Content Security Policy would block: inline scripts, style
+    elements and attributes, event-handler attributes and javascript: links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        if tag == "script" and "src" not in names:
+            self.found.append("<script> without src")
+        if tag == "style":
+            self.found.append("<style>")
+        for name, value in attrs:
+            if name == "style" or name.startswith("on"):
+                self.found.append(f"<{tag} {name}=...>")
+            link = (value or "").strip().lower()
+            if name in ("href", "src", "action") and link.startswith("javascript:"):
+                self.found.append(f"<{tag} {name}=javascript:...>")
+
+
+def test_every_page_has_a_strict_content_security_policy_and_no_inline_code(
+    world: World, client: Any
+) -> None:
+    """Every GET page, as a caller allowed to see it: the policy forbids inline script and
+    style, and the page needs neither (it would break under the policy otherwise)."""
+    users = world.users()
+    pages = 0
+    for name, route in ROUTES.items():
+        if route.method != "get" or not route.allowed:
+            continue
+        url = reverse(name, kwargs=route.kwargs(world))
+        client.force_login(users[sorted(route.allowed)[0]])
+        response = client.get(url)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy, name
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, name
+        assert "frame-ancestors 'none'" in policy, name
+        parser = _InlineCode()
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        parser.feed(body.decode())
+        assert not parser.found, f"{name} ({url}): {sorted(set(parser.found))}"
+        pages += 1
+    assert pages > 30

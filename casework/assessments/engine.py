@@ -377,9 +377,9 @@ class FormState:
                 yield from self.all_nodes(instance)
 
     @property
-    def hidden_selector(self) -> str:
-        """A CSS selector of every question that is not relevant now (the page hides them)."""
-        return ", ".join(f"#{n.dom_id}" for n in self.all_nodes() if not n.relevant)
+    def hidden_ids(self) -> list[str]:
+        """The page ids of every question that is not relevant now (the page hides them)."""
+        return [n.dom_id for n in self.all_nodes() if not n.relevant]
 
     @property
     def nodes_with_errors(self) -> list[Node]:

@@ -66,5 +66,14 @@ def page(_browser: Any, live_server: Any) -> Iterator[Any]:
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     tab.base_url = live_server.url
+    # Anything the Content Security Policy blocks is a page that breaks in production.
+    blocked: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield tab
     context.close()
+    assert not blocked, f"the Content Security Policy blocked: {blocked}"

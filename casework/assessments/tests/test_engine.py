@@ -43,7 +43,7 @@ def problems(s: FormState) -> dict[str, tuple[str, str]]:
 def test_a_question_shows_only_while_its_condition_holds() -> None:
     assert not node(state({"domains": "other"}), "child_age").relevant
     assert node(state({"domains": "other child"}), "child_age").relevant
-    assert "#q-child_age" in state({"domains": "other"}).hidden_selector
+    assert "q-child_age" in state({"domains": "other"}).hidden_ids
 
 
 def test_an_answer_to_a_question_no_longer_shown_is_dropped() -> None:
