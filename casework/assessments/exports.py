@@ -13,9 +13,10 @@ from django.utils.text import slugify
 from casework.assessments.choices import SubmissionStatus
 from casework.assessments.engine import STORED_TYPES
 from casework.assessments.models import Form, FormVersion, Submission
-from casework.assessments.xlsform import DEFAULT_LANGUAGE, append_text_row, write_xlsform
+from casework.assessments.xlsform import DEFAULT_LANGUAGE, write_xlsform
 from casework.audit.models import Action
 from casework.audit.services import record
+from casework.core.exports import csv_row, xlsx_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIXED = ["submission", "case", "form_version", "submitted_at"]
@@ -126,8 +127,8 @@ def submissions_response(form: Form, user: Any, fmt: str) -> HttpResponse:
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(_safe(row) for row in rows)
+        writer.writerow(csv_row(header))
+        writer.writerows(csv_row(row) for row in rows)
         return _download(buffer.getvalue().encode("utf-8-sig"), f"{stem}.csv", "text/csv")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -135,29 +136,13 @@ def submissions_response(form: Form, user: Any, fmt: str) -> HttpResponse:
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "submissions"
-        append_text_row(sheet, header)
+        xlsx_row(sheet, header)
         for row in rows:
-            append_text_row(sheet, row)
+            xlsx_row(sheet, row)
         book = workbook.create_sheet("codebook")
         for row in codebook(form):
-            append_text_row(book, row)
+            xlsx_row(book, row)
         out = io.BytesIO()
         workbook.save(out)
         return _download(out.getvalue(), f"{stem}.xlsx", XLSX)
     raise Http404
-
-
-def _safe(row: list[str]) -> list[str]:
-    """CSV cells that a spreadsheet would run as formulas are prefixed with an apostrophe."""
-    return [
-        f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(cell) else cell
-        for cell in row
-    ]
-
-
-def _number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True

@@ -20,6 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from casework.assessments.expressions import ExpressionError, parse
+from casework.core.exports import xlsx_row
 
 MAX_BYTES = 5 * 1024 * 1024
 EXTENSIONS = {".xlsx": b"PK\x03\x04", ".xlsm": b"PK\x03\x04", ".xls": b"\xd0\xcf\x11\xe0"}
@@ -688,9 +689,9 @@ def write_xlsform(definition: dict[str, Any]) -> bytes:
     survey = workbook.active
     survey.title = "survey"
     columns = _headers(languages, _used_columns(definition["children"]))
-    append_text_row(survey, columns)
+    xlsx_row(survey, columns)
     for cells in _survey_rows(definition["children"], columns):
-        append_text_row(survey, cells)
+        xlsx_row(survey, cells)
     choices = workbook.create_sheet("choices")
     filter_columns = sorted(
         {f for items in definition["choices"].values() for c in items for f in c.get("filters", {})}
@@ -698,16 +699,16 @@ def write_xlsform(definition: dict[str, Any]) -> bytes:
     label_columns = [
         f"label::{lang}" if lang != DEFAULT_LANGUAGE else "label" for lang in languages
     ]
-    append_text_row(choices, ["list_name", "name", *label_columns, *filter_columns])
+    xlsx_row(choices, ["list_name", "name", *label_columns, *filter_columns])
     for list_name, items in definition["choices"].items():
         for choice in items:
             labels = [choice["label"].get(lang, "") for lang in languages]
             filters = [choice.get("filters", {}).get(f, "") for f in filter_columns]
-            append_text_row(choices, [list_name, choice["name"], *labels, *filters])
+            xlsx_row(choices, [list_name, choice["name"], *labels, *filters])
     settings = workbook.create_sheet("settings")
-    append_text_row(settings, ["form_title", "form_id", "version", "default_language"])
+    xlsx_row(settings, ["form_title", "form_id", "version", "default_language"])
     default = definition["default_language"]
-    append_text_row(
+    xlsx_row(
         settings,
         [
             definition["title"],
@@ -719,17 +720,6 @@ def write_xlsform(definition: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def append_text_row(sheet: Any, cells: list[Any]) -> None:
-    """A row of text: a cell such as "=HYPERLINK(...)" stays text, never a formula, and
-    characters a workbook cannot hold are dropped."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in cells])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
 
 
 def walk(children: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -15,6 +15,7 @@ from django.views.generic import ListView
 from casework.audit.forms import AuditFilterForm
 from casework.audit.models import Action, AuditEntry
 from casework.audit.services import record
+from casework.core.exports import csv_row
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
 
@@ -84,24 +85,26 @@ class AuditExportView(FilteredEntriesMixin, View):
     @staticmethod
     def rows(queryset: QuerySet) -> Iterator[str]:
         writer = csv.writer(Echo())
-        yield writer.writerow(EXPORT_COLUMNS)
+        yield writer.writerow(csv_row(EXPORT_COLUMNS))
         for entry in queryset.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
-                    entry.pk,
-                    entry.at.isoformat(),
-                    entry.actor,
-                    entry.actor_id or "",
-                    entry.organisation_id or "",
-                    entry.action,
-                    entry.object_type,
-                    entry.object_id,
-                    " ".join(entry.changed_fields),
-                    entry.request_id,
-                    entry.ip,
-                    entry.hash,
-                    entry.subject,
-                    entry.chain,
-                    entry.seq,
-                ]
+                csv_row(
+                    [
+                        entry.pk,
+                        entry.at.isoformat(),
+                        entry.actor,
+                        entry.actor_id or "",
+                        entry.organisation_id or "",
+                        entry.action,
+                        entry.object_type,
+                        entry.object_id,
+                        " ".join(entry.changed_fields),
+                        entry.request_id,
+                        entry.ip,
+                        entry.hash,
+                        entry.subject,
+                        entry.chain,
+                        entry.seq,
+                    ]
+                )
             )

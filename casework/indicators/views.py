@@ -19,6 +19,7 @@ from django.views import View
 
 from casework.cases.models import Case
 from casework.core import jobs, releases
+from casework.core.exports import csv_row, xlsx_row
 from casework.core.http import user_of
 from casework.core.models import Job, Release
 from casework.core.publication import REASONS
@@ -166,9 +167,9 @@ class ExportView(EvidenceMixin, View):
         if fmt == "csv":
             buffer = io.StringIO()
             writer = csv.writer(buffer)
-            writer.writerow([note])
-            writer.writerow(header)
-            writer.writerows(["" if v is None else v for v in line] for line in lines)
+            writer.writerow(csv_row([note]))
+            writer.writerow(csv_row(header))
+            writer.writerows(csv_row(line) for line in lines)
             response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
         else:
             from openpyxl import Workbook
@@ -176,10 +177,10 @@ class ExportView(EvidenceMixin, View):
             workbook = Workbook()
             sheet = workbook.active
             sheet.title = "indicators"
-            sheet.append([note])
-            sheet.append(header)
+            xlsx_row(sheet, [note])
+            xlsx_row(sheet, header)
             for line in lines:
-                sheet.append(line)
+                xlsx_row(sheet, line)
             out = io.BytesIO()
             workbook.save(out)
             response = HttpResponse(out.getvalue(), content_type=XLSX)

@@ -154,3 +154,25 @@ def test_the_dashboard_asks_the_same_number_of_queries_for_more_cases(
             assert client.get(URL, {"period": "2019", "by": "age_band"}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_name_that_looks_like_a_formula_downloads_as_text(
+    cohort_2020: World, client: Client
+) -> None:
+    """A project called =HYPERLINK(…) must not become a live formula in a coordinator's
+    spreadsheet: in CSV it is behind an apostrophe, in XLSX a text cell."""
+    from openpyxl import load_workbook
+
+    evil = '=HYPERLINK("http://x.invalid","click")'
+    project = cohort_2020.alpha_project
+    project.name = evil
+    project.save()
+    client.force_login(cohort_2020.amina)
+    query = {"period": "2019", "by": "project"}
+    response = client.get(reverse("indicators:export", args=["csv"]), query)
+    cells = [c for r in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for c in r]
+    assert f"'{evil}" in cells and evil not in cells
+    xlsx = client.get(reverse("indicators:export", args=["xlsx"]), query)
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    found = [c for row in sheet.iter_rows() for c in row if c.value == evil]
+    assert found and all(c.data_type == "s" and c.quotePrefix for c in found)
