@@ -116,18 +116,22 @@ DISCLOSURE_THRESHOLD = env_int("CASEWORK_DISCLOSURE_THRESHOLD", 5, minimum=3, ma
 # Jobs (casework.core.jobs): a queue in the database, run by `casework worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Beside the network's own tables, releases can publish each country's and each
-# organisation's (as seen from outside), every indicator by every other breakdown
-# ("country,organisation"). Off by default: audited together with the network's, they
-# multiply the build's time (docs/disclosure.md gives figures).
-RELEASE_SCOPES = tuple(
-    scope.strip()
-    for scope in os.environ.get("CASEWORK_RELEASE_SCOPES", "").split(",")
-    if scope.strip()
-)
+# Beside the network's own tables, releases publish each country's and each organisation's
+# (as seen from outside): every indicator, in total and by the parts of the scope
+# (organisation, project, target cohort). Breakdowns by a person's attributes (gender, age
+# band, detention status, vulnerability) are the network's; RELEASE_SCOPE_BREAKDOWNS adds
+# them to the scopes' tables too, at a cost in build time and suppression (docs/disclosure.md
+# gives figures). CASEWORK_RELEASE_SCOPES="" publishes the network alone.
+RELEASE_SCOPES = env_list("CASEWORK_RELEASE_SCOPES", ["country", "organisation"])
 if not set(RELEASE_SCOPES) <= {"country", "organisation"}:
     raise ImproperlyConfigured(
         "CASEWORK_RELEASE_SCOPES lists country and/or organisation, separated by a comma."
+    )
+PERSON_BREAKDOWNS = ("detention_status", "gender", "age_band", "vulnerability")
+RELEASE_SCOPE_BREAKDOWNS = env_list("CASEWORK_RELEASE_SCOPE_BREAKDOWNS", [])
+if not set(RELEASE_SCOPE_BREAKDOWNS) <= set(PERSON_BREAKDOWNS):
+    raise ImproperlyConfigured(
+        "CASEWORK_RELEASE_SCOPE_BREAKDOWNS lists some of " + ", ".join(PERSON_BREAKDOWNS) + "."
     )
 
 

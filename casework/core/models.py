@@ -211,9 +211,10 @@ class Release(AuditedModel):
     def covers(self, period: str) -> bool:
         return any(p["period"] == period for p in self.periods)
 
-    def scopes(self, period: str) -> list[dict[str, str]]:
-        """The scopes `period` has tables for, each {"scope", "label"}: the network first.
-        (Releases from before country and organisation tables hold the network only.)"""
+    def scopes(self, period: str) -> list[dict[str, Any]]:
+        """The scopes `period` has tables for, each {"scope", "label", "breakdowns"}: the
+        network first. (Releases from before country and organisation tables hold the
+        network only; from before "breakdowns", every breakdown.)"""
         for entry in self.periods:
             if entry["period"] == period:
                 return entry.get("scopes") or [{"scope": NETWORK, "label": ""}]
@@ -221,6 +222,14 @@ class Release(AuditedModel):
 
     def publishes(self, period: str, scope: str) -> bool:
         return any(s["scope"] == scope for s in self.scopes(period))
+
+    def breakdowns(self, period: str, scope: str) -> list[str] | None:
+        """What the scope's tables of `period` break down by (None: not recorded, every
+        breakdown)."""
+        for entry in self.scopes(period):
+            if entry["scope"] == scope:
+                return entry.get("breakdowns")
+        return []
 
 
 class ReleaseFigure(models.Model):

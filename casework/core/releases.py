@@ -55,6 +55,8 @@ class Contribution:
     curves: list[CurveFigure] = field(default_factory=list)
     # Each scope with tables (beside the network), with the name readers know it by.
     scopes: dict[str, str] = field(default_factory=dict)
+    # Each scope (the network included) → the breakdowns its tables have.
+    breakdowns: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Contributor(Protocol):
@@ -170,6 +172,9 @@ def prepare(
         contribution.figures += part.figures
         contribution.curves += part.curves
         contribution.scopes |= part.scopes
+        for scope, breakdowns in part.breakdowns.items():
+            known = contribution.breakdowns.setdefault(scope, [])
+            known += [b for b in breakdowns if b not in known]
     cells = [figure.cell for figure in contribution.figures]
     audited = iter(range(1, STEPS_PER_PERIOD))
 
@@ -210,8 +215,9 @@ def _store(
         if not summary["passed"]:  # protect() only returns once every range is wide enough
             raise RuntimeError(f"The audit of {period} did not pass.")
         audit[period] = summary | {"published_in": number}
-        scopes = [{"scope": NETWORK, "label": ""}] + [
-            {"scope": scope, "label": label} for scope, label in contribution.scopes.items()
+        scopes = [
+            {"scope": scope, "label": label, "breakdowns": contribution.breakdowns.get(scope, [])}
+            for scope, label in [(NETWORK, ""), *contribution.scopes.items()]
         ]
         new_periods.append(
             {"period": period, "published_in": number, "cutoff": str(cutoff), "scopes": scopes}

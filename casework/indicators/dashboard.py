@@ -29,7 +29,7 @@ from casework.indicators.compute import (
     survival_values,
 )
 from casework.indicators.periods import sub_periods
-from casework.indicators.registry import REGISTRY, Indicator
+from casework.indicators.registry import DISAGGREGATION_LABELS, REGISTRY, Indicator
 
 RATE_CODES = [code for code, i in REGISTRY.items() if i.kind not in ("survival", "count")]
 COUNT_CODES = [code for code, i in REGISTRY.items() if i.kind == "count"]
@@ -68,6 +68,29 @@ class NotInRelease(NotReleased):
                 "the scope was not released then."
             )
             % {"release": release.title, "scope": scope, "period": period},
+        )
+
+
+class NotBrokenDown(NotReleased):
+    """The release has the scope's tables, but not by the breakdown asked for."""
+
+    def __init__(self, release: Release, period: str, scope: str, by: str) -> None:
+        published = release.breakdowns(period, scope) or []
+        ScopeError.__init__(
+            self,
+            _(
+                "%(release)s publishes %(scope)s in %(period)s in total and by %(published)s, "
+                "not by %(by)s: breakdowns by a person's attributes are published for the "
+                "network."
+            )
+            % {
+                "release": release.title,
+                "scope": scope,
+                "period": period,
+                "published": ", ".join(str(DISAGGREGATION_LABELS[b]).lower() for b in published)
+                or "-",
+                "by": str(DISAGGREGATION_LABELS.get(by, by)).lower(),
+            },
         )
 
 
@@ -236,6 +259,9 @@ def release_values(
     total. A scope the release has no tables for raises NotInRelease."""
     if not release.publishes(period, scope):
         raise NotInRelease(release, period, scope)
+    published = release.breakdowns(period, scope)
+    if by and published is not None and by not in published:
+        raise NotBrokenDown(release, period, scope, by)
     out: dict[str, list[Value]] = {code: [] for code in codes}
     figures = release.figures.filter(
         period=period, scope=scope, table__in=codes, breakdown__in=["", by or ""]

@@ -97,8 +97,20 @@ class TableScope:
 
     @property
     def breakdowns(self) -> list[str | None]:
-        skip = {"country": {"country"}, "organisation": {"organisation", "country"}}
-        return [None, *(by for by in DISAGGREGATIONS if by not in skip.get(self.by, ()))]
+        """The network: every breakdown. A country or an organisation: its parts (the
+        organisations, projects and target cohorts below it), and the breakdowns by
+        person attributes that settings.RELEASE_SCOPE_BREAKDOWNS adds."""
+        if not self.by:
+            return [None, *DISAGGREGATIONS]
+        parts = PARTS[self.by]
+        return [
+            None,
+            *(
+                by
+                for by in DISAGGREGATIONS
+                if by in parts or by in settings.RELEASE_SCOPE_BREAKDOWNS
+            ),
+        ]
 
     @property
     def within(self) -> str | None:
@@ -107,6 +119,14 @@ class TableScope:
 
 
 WHOLE_NETWORK = TableScope(NETWORK)
+# What a country's and an organisation's tables break down by, whatever the settings: the
+# parts of the scope. Their cells sum the network's own cells by organisation and project,
+# so they add almost nothing for an attacker to solve; a scope's tables by gender or age
+# band would (docs/disclosure.md).
+PARTS = {
+    "country": ("organisation", "project", "target_cohort"),
+    "organisation": ("project", "target_cohort"),
+}
 
 
 def _scopes(atoms: list[Atoms]) -> list[TableScope]:
@@ -382,6 +402,8 @@ class IndicatorFigures:
                 else countries.name(scope.group) or scope.group
             )
             out.scopes[scope.name] = str(label)
+        for scope in scopes:
+            out.breakdowns[scope.name] = [by for by in scope.breakdowns if by]
         self._network(out, period, cases, start, end, cutoff, cohort, compliance, people)
         for scope in scopes[1:]:
             self._scope(out, period, scope, cohort, compliance, people)

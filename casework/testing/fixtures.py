@@ -31,9 +31,11 @@ def world(db: None) -> World:
 
 @pytest.fixture
 def release_scopes(settings: Any) -> None:
-    """Releases with each country's and each organisation's tables beside the network's
-    (CASEWORK_RELEASE_SCOPES=country,organisation; off by default)."""
-    settings.RELEASE_SCOPES = ("country", "organisation")
+    """Releases whose country and organisation tables break down by every person attribute
+    too (CASEWORK_RELEASE_SCOPE_BREAKDOWNS; by default they break down by their parts only),
+    so that the audit sees every link between tables."""
+    settings.RELEASE_SCOPES = ["country", "organisation"]
+    settings.RELEASE_SCOPE_BREAKDOWNS = list(settings.PERSON_BREAKDOWNS)
 
 
 @pytest.fixture

@@ -197,6 +197,38 @@ def test_the_release_pages_and_api(
     )
 
 
+def test_a_country_and_an_organisation_are_broken_down_by_their_parts_by_default(
+    world: World, client
+) -> None:
+    """Each country's and organisation's tables are released by default, in total and by
+    their parts; by gender they are not (that is the network's), and readers are told so."""
+    for i in range(30):
+        enrol_2025(world, i)
+    release = releases.build(periods=["2025"])
+    tables = set(release.figures.filter(period="2025").values_list("scope", "breakdown"))
+    assert {b for s, b in tables if s == "country:BE"} == {
+        "",
+        "organisation",
+        "project",
+        "target_cohort",
+    }
+    assert {b for s, b in tables if s == "organisation:alpha"} == {"", "project", "target_cohort"}
+    assert {b for s, b in tables if s == "network"} >= {"gender", "vulnerability", "country"}
+    assert release.breakdowns("2025", "organisation:alpha") == ["project", "target_cohort"]
+    api = APIClient()
+    api.force_authenticate(world.otto)
+    url = "/api/v1/indicators/engagement_rate/values/"
+    by_project = api.get(url, {"scope": "organisation:alpha", "period": "2025", "by": "project"})
+    assert by_project.status_code == 200
+    assert {c["group"] for c in by_project.json()["cells"]} == {world.alpha_project.name, None}
+    by_gender = api.get(url, {"scope": "organisation:alpha", "period": "2025", "by": "gender"})
+    assert by_gender.status_code == 404
+    assert "in total and by project, target cohort, not by gender" in by_gender.json()["detail"]
+    client.force_login(world.otto)
+    page = client.get("/evidence/", {"scope": "country:BE", "period": "2025", "by": "gender"})
+    assert "not by gender" in page.content.decode()
+
+
 # The property: rebuild every published figure from the cases behind it (through
 # `compute.members`, not through the release's own atoms), and ask the exact audit, for the
 # staff of each organisation, how far each withheld count could be from anything else.
