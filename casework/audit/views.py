@@ -34,6 +34,7 @@ EXPORT_COLUMNS = [
     "subject",
     "chain",
     "seq",
+    "token_name",
 ]
 
 
@@ -103,5 +104,6 @@ class AuditExportView(FilteredEntriesMixin, View):
                     entry.subject,
                     entry.chain,
                     entry.seq,
+                    entry.token_name,
                 ]
             )
