@@ -39,6 +39,9 @@ def _alpha_membership(w: World) -> dict[str, Any]:
     return {"pk": w.amina.memberships.get().pk}
 
 
+NO_TOKEN = {"pk": "00000000-0000-4000-8000-000000000000"}  # nobody's token: a 404 for all
+
+
 def released(w: World) -> Any:
     """The release network roles read (built once per world, for last year)."""
     cache = vars(w)
@@ -248,6 +251,8 @@ ROUTES: dict[str, Route] = {
     "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),
     "api:token": Route(EVERYONE, method="post", anonymous=400, ok=400),  # no credentials
     "api:me": Route(EVERYONE),
+    "api:me-token-list": Route(EVERYONE),
+    "api:me-token-detail": Route(EVERYONE, kwargs=lambda w: NO_TOKEN, ok=404),
     "api:api-root": Route(EVERYONE),
     "api:organisation-list": Route(EVERYONE - {"nadia"}),
     "api:organisation-detail": Route(

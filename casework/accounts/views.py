@@ -51,17 +51,15 @@ from casework.accounts.models import Membership, Organisation, Project, Site, ha
 from casework.accounts.services import (
     SecondFactorRefused,
     change_membership,
+    change_password_everywhere,
     confirm_totp_enrolment,
     create_staff_member,
-    end_other_sessions,
     reset_two_factor,
     start_totp_enrolment,
     switch_membership,
     verify_second_factor,
 )
 from casework.audit.mixins import AuditedReadMixin
-from casework.audit.models import Action
-from casework.audit.services import record
 from casework.core.access import get_visible_or_404, principal_of
 from casework.core.http import user_of
 from casework.core.roles import Capability
@@ -220,10 +218,15 @@ class PasswordChangeView(AccessMixin, auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)  # keeps this session (update_session_auth_hash)
-        end_other_sessions(user_of(self.request), keep=self.request.session.session_key)
-        record(Action.PASSWORD_CHANGED, obj=self.request.user)
+        change_password_everywhere(
+            user_of(self.request), keep_session=self.request.session.session_key
+        )
         messages.success(
-            self.request, _("Your password has been changed; you are signed out everywhere else.")
+            self.request,
+            _(
+                "Your password has been changed; you are signed out everywhere else and your "
+                "API tokens have been revoked."
+            ),
         )
         return response
 
