@@ -42,6 +42,16 @@ def _alpha_membership(w: World) -> dict[str, Any]:
 NO_TOKEN = {"pk": "00000000-0000-4000-8000-000000000000"}  # nobody's token: a 404 for all
 
 
+def amina_token(w: World) -> dict[str, Any]:
+    """Amina's membership and an API token of hers (made once per world)."""
+    cache = vars(w)
+    if "_token" not in cache:
+        from casework.accounts.services import issue_api_token
+
+        cache["_token"], _secret = issue_api_token(w.amina, name="matrix")
+    return {**_alpha_membership(w), "token": cache["_token"].pk}
+
+
 def released(w: World) -> Any:
     """The release network roles read (built once per world, for last year)."""
     cache = vars(w)
@@ -165,6 +175,9 @@ ROUTES: dict[str, Route] = {
     "accounts:two-factor-setup": Route(EVERYONE),
     "accounts:two-factor-verify": Route(EVERYONE, ok=302),
     "accounts:switch": Route(EVERYONE, method="post", ok=302),
+    "accounts:tokens": Route(EVERYONE),
+    # One's own tokens only: anybody else's is not found, like one that does not exist.
+    "accounts:token-revoke": Route(EVERYONE, kwargs=lambda w: NO_TOKEN, ok=404),
     "accounts:organisation-list": Route(EVERYONE - {"nadia"}),
     "accounts:organisation-detail": Route(
         ORG_STAFF | NETWORK, kwargs=lambda w: {"slug": w.alpha.slug}, object_of_alpha=True
@@ -186,6 +199,9 @@ ROUTES: dict[str, Route] = {
     "accounts:member-update": Route({"olga"}, kwargs=_alpha_membership, object_of_alpha=True),
     "accounts:member-two-factor-reset": Route(
         {"olga"}, kwargs=_alpha_membership, method="post", ok=302, object_of_alpha=True
+    ),
+    "accounts:member-token-revoke": Route(
+        {"olga"}, kwargs=amina_token, method="post", ok=302, object_of_alpha=True
     ),
     "cases:case-list": Route(WORKERS),
     "cases:register": Route(WORKERS),
