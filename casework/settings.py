@@ -177,7 +177,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -323,6 +322,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# API tokens (casework.accounts.models.ApiToken) expire after at most this many days; whoever
+# asks for one may ask for fewer.
+CASEWORK_API_TOKEN_DAYS = env_int("CASEWORK_API_TOKEN_DAYS", 30, minimum=1, maximum=365)
 # Two-factor sign-in (django-otp): TOTP apps, and recovery codes as static tokens.
 OTP_TOTP_ISSUER = "Casework"
 OTP_TOTP_THROTTLE_FACTOR = 1  # wait 1, 2, 4, 8 ... seconds after each wrong code
@@ -352,7 +354,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it in prod
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "casework.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["casework.core.api.permissions.CapabilityPermission"],

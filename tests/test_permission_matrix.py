@@ -40,6 +40,19 @@ def _alpha_membership(w: World) -> dict[str, Any]:
     return {"pk": w.amina.memberships.get().pk}
 
 
+NO_TOKEN = {"pk": "00000000-0000-4000-8000-000000000000"}  # nobody's token: a 404 for all
+
+
+def amina_token(w: World) -> dict[str, Any]:
+    """Amina's membership and an API token of hers (made once per world)."""
+    cache = vars(w)
+    if "_token" not in cache:
+        from casework.accounts.services import issue_api_token
+
+        cache["_token"], _secret = issue_api_token(w.amina, name="matrix")
+    return {**_alpha_membership(w), "token": cache["_token"].pk}
+
+
 def released(w: World) -> Any:
     """The release network roles read (built once per world, for last year)."""
     cache = vars(w)
@@ -163,6 +176,9 @@ ROUTES: dict[str, Route] = {
     "accounts:two-factor-setup": Route(EVERYONE),
     "accounts:two-factor-verify": Route(EVERYONE, ok=302),
     "accounts:switch": Route(EVERYONE, method="post", ok=302),
+    "accounts:tokens": Route(EVERYONE),
+    # One's own tokens only: anybody else's is not found, like one that does not exist.
+    "accounts:token-revoke": Route(EVERYONE, kwargs=lambda w: NO_TOKEN, ok=404),
     "accounts:organisation-list": Route(EVERYONE - {"nadia"}),
     "accounts:organisation-detail": Route(
         ORG_STAFF | NETWORK, kwargs=lambda w: {"slug": w.alpha.slug}, object_of_alpha=True
@@ -184,6 +200,9 @@ ROUTES: dict[str, Route] = {
     "accounts:member-update": Route({"olga"}, kwargs=_alpha_membership, object_of_alpha=True),
     "accounts:member-two-factor-reset": Route(
         {"olga"}, kwargs=_alpha_membership, method="post", ok=302, object_of_alpha=True
+    ),
+    "accounts:member-token-revoke": Route(
+        {"olga"}, kwargs=amina_token, method="post", ok=302, object_of_alpha=True
     ),
     "cases:case-list": Route(WORKERS),
     "cases:register": Route(WORKERS),
@@ -249,6 +268,8 @@ ROUTES: dict[str, Route] = {
     "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),
     "api:token": Route(EVERYONE, method="post", anonymous=400, ok=400),  # no credentials
     "api:me": Route(EVERYONE),
+    "api:me-token-list": Route(EVERYONE),
+    "api:me-token-detail": Route(EVERYONE, kwargs=lambda w: NO_TOKEN, ok=404),
     "api:api-root": Route(EVERYONE),
     "api:organisation-list": Route(EVERYONE - {"nadia"}),
     "api:organisation-detail": Route(

@@ -5,25 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.authtoken.models import Token
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.accounts.models import (
+    ApiToken,
     Membership,
     Organisation,
     User,
     has_second_factor,
     second_factor_required,
 )
-from casework.accounts.services import SecondFactorRefused, verify_second_factor
-from casework.audit.models import Action
-from casework.audit.services import record
+from casework.accounts.services import (
+    SecondFactorRefused,
+    issue_api_token,
+    revoke_api_token,
+    verify_second_factor,
+)
 from casework.core.access import principal_of
 from casework.core.api.throttling import ClientAddressScopedThrottle
 from casework.core.api.viewsets import AccessReadOnlyViewSet
@@ -100,20 +104,41 @@ class TokenSerializer(serializers.Serializer):
         help_text="The current code of the authenticator app (or a recovery code), for "
         "accounts that sign in with a second factor.",
     )
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="What the token is for, to tell it in the list (default: API token and "
+        "the date).",
+    )
+    days = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Days until the token expires: at most, and by default, the installation's "
+        "CASEWORK_API_TOKEN_DAYS (30 unless set).",
+    )
+
+
+class IssuedTokenSerializer(serializers.Serializer):
+    """A new token with its secret: the only answer that ever holds the secret."""
+
+    token = serializers.CharField(help_text="The secret: send it as `Authorization: Token …`.")
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    expires_at = serializers.DateTimeField()
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (`Authorization: Token …`)."""
+    """Exchange a username and password (and the second factor, where the account has one)
+    for a new API token (`Authorization: Token …`). Each call makes another token; the secret
+    is shown only in this answer."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [ClientAddressScopedThrottle]
     throttle_scope = "token"
 
-    @extend_schema(
-        request=TokenSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-    )
+    @extend_schema(request=TokenSerializer, responses={200: IssuedTokenSerializer})
     def post(self, request: Request) -> Response:
         data = TokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -128,9 +153,13 @@ class TokenView(APIView):
             )
         if second_factor_required(user):
             self._check_second_factor(user, data.validated_data.get("otp", ""))
-        token, _created = Token.objects.get_or_create(user=user)
-        record(Action.TOKEN_ISSUED, obj=user, user=user)
-        return Response({"token": token.key})
+        token, secret = issue_api_token(
+            user,
+            name=data.validated_data.get("name", ""),
+            days=data.validated_data.get("days"),
+        )
+        issued = {"token": secret, "id": token.id, "name": token.name}
+        return Response(IssuedTokenSerializer({**issued, "expires_at": token.expires_at}).data)
 
     @staticmethod
     def _check_second_factor(user: User, code: str) -> None:
@@ -147,3 +176,54 @@ class TokenView(APIView):
             verify_second_factor(user, code)
         except SecondFactorRefused as refused:
             raise serializers.ValidationError({"otp": [refused.message]}) from None
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as its owner sees it in the list: never its secret, nor the secret's hash."""
+
+    revoked = serializers.BooleanField(source="is_revoked", read_only=True)
+    expired = serializers.BooleanField(source="is_expired", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "revoked",
+            "expired",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The caller's API tokens, newest first"),
+    retrieve=extend_schema(summary="One of the caller's API tokens"),
+    destroy=extend_schema(
+        summary="Revoke one of the caller's API tokens",
+        responses={204: OpenApiResponse(description="Revoked (or revoked already).")},
+    ),
+)
+class MyTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's own API tokens; DELETE revokes one (the row stays, marked revoked).
+    Another user's token is a 404, like one that does not exist."""
+
+    capabilities = ()
+    serializer_class = ApiTokenSerializer
+    queryset = ApiToken.objects.none()
+    lookup_value_regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return ApiToken.objects.owned_by(self.request.user)
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        revoke_api_token(instance, by=self.request.user)  # type: ignore[arg-type]  # authenticated

@@ -4,7 +4,9 @@ import re
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import Membership, Organisation, Project, Site, User
@@ -42,6 +44,27 @@ class EnrolmentForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: what it is for, and how many days it lasts (at most the setting)."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. laptop script."),
+    )
+    days = forms.IntegerField(label=_("Days until it expires"), min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        most = settings.CASEWORK_API_TOKEN_DAYS
+        days = cast(forms.IntegerField, self.fields["days"])
+        days.max_value = most
+        days.validators.append(MaxValueValidator(most))
+        days.widget.attrs["max"] = most
+        days.initial = most
+        days.help_text = _("At most %(n)d.") % {"n": most}
 
 
 class StaffCreateForm(UserCreationForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -10,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -245,6 +248,69 @@ class Membership(TimeStampedModel, AuditedModel):
             raise ValidationError({"organisation": _("A network role has no organisation.")})
         if not role.is_network and self.organisation_id is None:
             raise ValidationError({"organisation": _("This role needs an organisation.")})
+
+
+def hash_token_secret(secret: str) -> str:
+    """What is stored of an API token's secret: its SHA-256. The secret is 256 random bits,
+    so a plain hash cannot be reversed by guessing, and the secret itself is never kept."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def owned_by(self, user: Any) -> ApiTokenQuerySet:
+        return self.filter(user_id=user.pk)
+
+    def live(self) -> ApiTokenQuerySet:
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A secret a user's script sends as `Authorization: Token <secret>`. A user may hold
+    several, each named; each expires, can be revoked, and ends with the user's password or
+    last membership. Only a hash of the secret is stored; the secret is shown once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. laptop script"))
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        _("starts with"), max_length=8, help_text=_("The secret's first characters, to tell it.")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_live(self) -> bool:
+        return not self.is_revoked and not self.is_expired
 
 
 # Network roles see no row that identifies a person and have no organisation's setting.

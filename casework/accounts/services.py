@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -10,16 +12,17 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casework.accounts.models import Membership, Organisation, User
+from casework.accounts.models import ApiToken, Membership, Organisation, User, hash_token_secret
+from casework.audit import context as audit_context
 from casework.audit.models import Action
 from casework.audit.services import record
-from casework.core.access import forget_principal
+from casework.core.access import forget_principal, principal_of
 from casework.core.roles import ORGANISATION_ROLES, Capability, roles_with
 
 
@@ -100,6 +103,9 @@ def change_membership(membership: Membership, *, role: str, is_active: bool) -> 
     if not is_active and user.active_membership_id == membership.pk:
         user.active_membership = None
         user.save(update_fields=["active_membership"])
+    if not is_active and not user.memberships.filter(is_active=True).exists():
+        revoke_api_tokens(user, organisation_id=membership.organisation_id)
+    forget_principal(user)
     return membership
 
 
@@ -118,6 +124,16 @@ def end_other_sessions(user: User, *, keep: str | None) -> int:
         if session.get_decoded().get(SESSION_KEY) == str(user.pk):
             session.delete()
             ended += 1
+    return ended
+
+
+@transaction.atomic
+def change_password_everywhere(user: User, *, keep_session: str | None) -> int:
+    """After `user` changed their password: end their other sessions and revoke their API
+    tokens (whoever knew the old password may have made one). Returns the sessions ended."""
+    ended = end_other_sessions(user, keep=keep_session)
+    revoke_api_tokens(user, by=user)
+    record(Action.PASSWORD_CHANGED, obj=user, user=user)
     return ended
 
 
@@ -222,3 +238,83 @@ def reset_two_factor(membership: Membership) -> int:
 
 def _normalise(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
+
+
+# -- API tokens ---------------------------------------------------------------------------
+
+# A token's last use is written at most this often, so that a busy script does not write
+# (and audit) at every request.
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def issue_api_token(user: User, *, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """A new API token for `user`; returns it with its secret, which is not kept (only its
+    hash is), so this is the only time anyone sees it. It expires after `days`, at most
+    `CASEWORK_API_TOKEN_DAYS` (the default)."""
+    if principal_of(user).membership_id is None:
+        raise ValidationError(
+            _("This account has no active membership: it cannot have API tokens.")
+        )
+    most = settings.CASEWORK_API_TOKEN_DAYS
+    if days is None:
+        days = most
+    if not 1 <= days <= most:
+        raise ValidationError({"days": [_("A token lasts from 1 to %(n)d days.") % {"n": most}]})
+    now = timezone.now()
+    name = name.strip() or _("API token %(date)s") % {
+        "date": formats.date_format(timezone.localdate(now), "Y-m-d")
+    }
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        key_hash=hash_token_secret(secret),
+        prefix=secret[:8],
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+    )
+    token.full_clean()
+    with transaction.atomic():
+        token.save(force_insert=True)
+        record(Action.TOKEN_ISSUED, obj=token, user=user)
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, by: User | None) -> bool:
+    """Revoke one token (by its owner, or an admin of their organisation); False when it was
+    revoked already."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=by
+    )
+    token.refresh_from_db(fields=["revoked_at", "revoked_by"])
+    if revoked:
+        record(Action.TOKEN_REVOKED, obj=token, user=by)
+    return bool(revoked)
+
+
+@transaction.atomic
+def revoke_api_tokens(user: User, *, by: User | None = None, organisation_id: Any = ...) -> int:
+    """Revoke every token of `user` not revoked yet (a password change, the end of their last
+    membership); each revocation is audited. Returns how many."""
+    tokens = list(
+        ApiToken.objects.owned_by(user).filter(revoked_at__isnull=True).select_for_update()
+    )
+    now = timezone.now()
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now, revoked_by=by)
+    for token in tokens:
+        record(Action.TOKEN_REVOKED, obj=token, organisation_id=organisation_id)
+    return len(tokens)
+
+
+def note_api_token_use(token: ApiToken) -> None:
+    """A request authenticated with `token`: its later audit entries name the token, and its
+    last use is written (and audited) at most once a minute."""
+    audit_context.current().token_name = token.name
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        record(Action.TOKEN_USED, obj=token, user=token.user)
+    token.last_used_at = now

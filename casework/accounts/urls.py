@@ -11,6 +11,8 @@ urlpatterns = [
     path("two-factor/", views.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
     path("two-factor/setup/", views.TwoFactorSetupView.as_view(), name="two-factor-setup"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("tokens/", views.ApiTokenListView.as_view(), name="tokens"),
+    path("tokens/<uuid:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="token-revoke"),
     path("switch/", views.SwitchMembershipView.as_view(), name="switch"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
     path(
@@ -35,5 +37,10 @@ urlpatterns = [
         "staff/<int:pk>/two-factor/reset/",
         views.MemberTwoFactorResetView.as_view(),
         name="member-two-factor-reset",
+    ),
+    path(
+        "staff/<int:pk>/tokens/<uuid:token>/revoke/",
+        views.MemberTokenRevokeView.as_view(),
+        name="member-token-revoke",
     ),
 ]

@@ -21,7 +21,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,6 +38,7 @@ from qrcode.image.svg import SvgPathImage
 
 from casework.accounts.demo import demo_without_two_factor
 from casework.accounts.forms import (
+    ApiTokenForm,
     EnrolmentForm,
     LoginForm,
     MembershipForm,
@@ -47,21 +48,28 @@ from casework.accounts.forms import (
     SiteForm,
     StaffCreateForm,
 )
-from casework.accounts.models import Membership, Organisation, Project, Site, has_second_factor
+from casework.accounts.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    Project,
+    Site,
+    has_second_factor,
+)
 from casework.accounts.services import (
     SecondFactorRefused,
     change_membership,
+    change_password_everywhere,
     confirm_totp_enrolment,
     create_staff_member,
-    end_other_sessions,
+    issue_api_token,
     reset_two_factor,
+    revoke_api_token,
     start_totp_enrolment,
     switch_membership,
     verify_second_factor,
 )
 from casework.audit.mixins import AuditedReadMixin
-from casework.audit.models import Action
-from casework.audit.services import record
 from casework.core.access import get_visible_or_404, principal_of
 from casework.core.http import user_of
 from casework.core.roles import Capability
@@ -220,12 +228,60 @@ class PasswordChangeView(AccessMixin, auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)  # keeps this session (update_session_auth_hash)
-        end_other_sessions(user_of(self.request), keep=self.request.session.session_key)
-        record(Action.PASSWORD_CHANGED, obj=self.request.user)
+        change_password_everywhere(
+            user_of(self.request), keep_session=self.request.session.session_key
+        )
         messages.success(
-            self.request, _("Your password has been changed; you are signed out everywhere else.")
+            self.request,
+            _(
+                "Your password has been changed; you are signed out everywhere else and your "
+                "API tokens have been revoked."
+            ),
         )
         return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class ApiTokenListView(AccessMixin, View):
+    """One's own API tokens: the list, a new one (its secret shown on this answer only)."""
+
+    template_name = "accounts/api_tokens.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request, ApiTokenForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                token, secret = issue_api_token(
+                    user_of(request), name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return self._page(request, ApiTokenForm(), issued=token, secret=secret)
+        return self._page(request, form)
+
+    def _page(self, request: HttpRequest, form: ApiTokenForm, **extra: Any) -> HttpResponse:
+        tokens = ApiToken.objects.owned_by(request.user)
+        context = {"form": form, "tokens": tokens, **extra}
+        return render(request, self.template_name, context)
+
+
+class ApiTokenRevokeView(AccessMixin, View):
+    """Revoke one of one's own tokens, after confirming (another user's token is a 404)."""
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        token = get_object_or_404(ApiToken.objects.owned_by(request.user), pk=pk)
+        context = {"token": token, "back": reverse("accounts:tokens")}
+        return render(request, "accounts/api_token_revoke.html", context)
+
+    def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        token = get_object_or_404(ApiToken.objects.owned_by(request.user), pk=pk)
+        revoke_api_token(token, by=user_of(request))
+        messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+        return redirect("accounts:tokens")
 
 
 class SwitchMembershipView(AccessMixin, View):
@@ -325,6 +381,8 @@ class MemberDetailView(AccessMixin, AuditedReadMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["has_second_factor"] = has_second_factor(self.object.user)
+        if self.principal.can(Capability.MEMBERS_MANAGE):
+            context["tokens"] = ApiToken.objects.owned_by(self.object.user)
         return context
 
 
@@ -397,6 +455,37 @@ class MemberTwoFactorResetView(AccessMixin, View):
         message = _("Two-factor sign-in of %(name)s was removed.") % {"name": membership.user}
         messages.success(request, f"{message} {_('They set it up again at their next sign-in.')}")
         return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.pk]))
+
+
+class MemberTokenRevokeView(AccessMixin, View):
+    """An admin revokes an API token of a member of their organisation, after confirming."""
+
+    capabilities = (Capability.MEMBERS_MANAGE,)
+
+    def get(self, request: HttpRequest, pk: int, token: Any) -> HttpResponse:
+        membership, api_token = self._token(request, pk, token)
+        back = reverse("accounts:member-detail", args=[membership.pk])
+        context = {"token": api_token, "member": membership.user, "back": back}
+        return render(request, "accounts/api_token_revoke.html", context)
+
+    def post(self, request: HttpRequest, pk: int, token: Any) -> HttpResponse:
+        membership, api_token = self._token(request, pk, token)
+        revoke_api_token(api_token, by=user_of(request))
+        message = _("The token “%(name)s” of %(member)s was revoked.") % {
+            "name": api_token.name,
+            "member": membership.user,
+        }
+        messages.success(request, message)
+        return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.pk]))
+
+    @staticmethod
+    def _token(request: HttpRequest, pk: int, token: Any) -> tuple[Membership, ApiToken]:
+        membership = get_visible_or_404(
+            Membership.objects.select_related("user"), request.user, pk=pk
+        )
+        if membership.organisation_id is None:
+            raise PermissionDenied
+        return membership, get_object_or_404(ApiToken.objects.owned_by(membership.user), pk=token)
 
 
 class ManageMixin(AccessMixin):

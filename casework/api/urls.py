@@ -13,6 +13,7 @@ from casework.indicators import api as indicators_api
 from casework.people import api as people_api
 
 router = DefaultRouter()
+router.register("me/tokens", accounts_api.MyTokenViewSet, basename="me-token")
 router.register("organisations", accounts_api.OrganisationViewSet, basename="organisation")
 router.register("persons", people_api.PersonViewSet, basename="person")
 router.register("households", people_api.HouseholdViewSet, basename="household")

@@ -12,6 +12,9 @@ class AuditContext:
     request: Any = None
     request_id: str = ""
     ip: str = ""
+    # The name of the API token the request was authenticated with (set by the API's
+    # authentication, which runs inside the view, after the middleware).
+    token_name: str = ""
 
     @property
     def user(self) -> Any:

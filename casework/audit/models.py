@@ -35,6 +35,8 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logged out")
     TOKEN_ISSUED = "token_issued", _("API token issued")
+    TOKEN_USED = "token_used", _("API token used")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     SWITCHED = "switched", _("Switched organisation")
     CREATE = "create", _("Created")
@@ -63,7 +65,8 @@ class AuditEntry(models.Model):
     directly in the database breaks its chain, and without the key it cannot be rebuilt.
     Deleting the newest entries is found against the signed anchors (`casework audit anchor`).
     Entries name people, households and cases by their codes; values of personal fields are
-    never stored, only field names.
+    never stored, only field names. An entry written during a request made with an API token
+    names the token (`token_name`).
     """
 
     at = models.DateTimeField(_("time"), db_index=True)
@@ -81,6 +84,12 @@ class AuditEntry(models.Model):
         max_length=100,
         blank=True,
         help_text=_("Codes of the case, person or household the entry is about."),
+    )
+    token_name = models.CharField(
+        _("API token"),
+        max_length=100,
+        blank=True,
+        help_text=_("The name of the API token the request was made with (never its secret)."),
     )
     chain = models.CharField(_("chain"), max_length=32)
     seq = models.PositiveBigIntegerField(_("number in its chain"))
@@ -122,8 +131,10 @@ class AuditEntry(models.Model):
         return queryset.filter(organisation_id__isnull=True)
 
     def payload(self) -> dict[str, Any]:
-        """The columns the hash covers, in a form that reads back the same from any database."""
-        return {
+        """The columns the hash covers, in a form that reads back the same from any database.
+        `token_name` is covered where it is set (entries from before it existed keep their
+        hash)."""
+        payload = {
             "at": self.at.isoformat(timespec="microseconds"),
             "actor_id": self.actor_id,
             "actor": self.actor,
@@ -139,6 +150,9 @@ class AuditEntry(models.Model):
             "seq": self.seq,
             "prev_hash": self.prev_hash,
         }
+        if self.token_name:
+            payload["token_name"] = self.token_name
+        return payload
 
     def compute_hash(self, key: bytes) -> str:
         return digest(key, self.payload())

@@ -89,6 +89,7 @@ def record(
             request_id=ctx.request_id,
             ip=ctx.ip,
             subject=subject,
+            token_name=ctx.token_name,
             chain=chain,
             seq=last[0] + 1 if last else 1,
             prev_hash=last[1] if last else GENESIS_HASH,

@@ -35,6 +35,7 @@ EXPORT_COLUMNS = [
     "subject",
     "chain",
     "seq",
+    "token_name",
 ]
 
 
@@ -105,6 +106,7 @@ class AuditExportView(FilteredEntriesMixin, View):
                         entry.subject,
                         entry.chain,
                         entry.seq,
+                        entry.token_name,
                     ]
                 )
             )

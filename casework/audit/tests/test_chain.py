@@ -207,3 +207,22 @@ def test_creation_and_deletion_are_recorded(world: World) -> None:
 def test_entries_made_outside_a_request_have_no_user(world: World) -> None:
     entry = record(Action.EXPORT, object_type="test.thing", organisation_id=None)
     assert (entry.actor_id, entry.actor, entry.request_id) == (None, "", "")
+
+
+def test_the_name_of_the_api_token_is_covered_by_the_hash(world: World) -> None:
+    from casework.audit import context
+
+    token = context.activate(context.AuditContext(token_name="laptop script"))
+    try:
+        entry = record(Action.EXPORT, object_type="test.thing", organisation_id=world.alpha.pk)
+    finally:
+        context.deactivate(token)
+    assert entry.token_name == "laptop script"
+    plain = record(Action.EXPORT, object_type="test.thing", organisation_id=world.alpha.pk)
+    assert "token_name" not in plain.payload()  # entries without one hash as they always did
+    assert verify_chain().ok
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditentry SET token_name = %s WHERE id = %s", ["other", entry.pk]
+        )
+    assert verify_chain().chain(entry.chain).broken_at == entry.seq
