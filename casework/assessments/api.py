@@ -115,6 +115,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     form = serializers.IntegerField(source="form_version.form_id", read_only=True)
     form_id = serializers.CharField(source="form_version.form.form_id", read_only=True)
     form_version = serializers.CharField(source="form_version.version", read_only=True)
+    answers = serializers.JSONField(read_only=True, help_text="Answers by question name.")
 
     class Meta:
         model = Submission

@@ -22,6 +22,7 @@ from casework.assessments.choices import (
 )
 from casework.cases.choices import Vulnerability
 from casework.core.access import Principal
+from casework.core.fields import SealedJSONField
 from casework.core.models import AuditedModel, OrgScopedModel, TimeStampedModel
 from casework.core.querysets import AccessQuerySet
 from casework.core.roles import Capability
@@ -142,7 +143,7 @@ class Submission(OrgScopedModel, TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=SubmissionStatus.choices, default="draft"
     )
-    answers = models.JSONField(_("answers"), default=dict)
+    answers = SealedJSONField(_("answers"), default=dict)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

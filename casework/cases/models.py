@@ -29,6 +29,7 @@ from casework.cases.choices import (
     Stage,
     Vulnerability,
 )
+from casework.core.fields import SealedTextField
 from casework.core.models import OrgScopedModel, SealedModel, TimeStampedModel
 from casework.core.querysets import AccessQuerySet
 
@@ -253,7 +254,7 @@ class Contact(OrgScopedModel, TimeStampedModel):
     attended = models.BooleanField(_("attended"), default=True)
     interpreter_used = models.BooleanField(_("interpreter used"), default=False)
     duration_minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True, max_length=2000)
+    note = SealedTextField(_("note"), blank=True, max_length=2000)
     identifies_person = True
 
     class Meta:
@@ -270,7 +271,7 @@ class Goal(OrgScopedModel, TimeStampedModel):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(_("domain"), max_length=20, choices=GoalDomain.choices)
-    description = models.CharField(_("goal"), max_length=300)
+    description = SealedTextField(_("goal"), max_length=300, multiline=False)
     target_date = models.DateField(_("target date"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN
@@ -290,7 +291,7 @@ class Task(OrgScopedModel, TimeStampedModel):
     """A reminder for someone on the team: due on a date, done or not."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(_("task"), max_length=200)
+    title = SealedTextField(_("task"), max_length=200, multiline=False)
     due_on = models.DateField(_("due"))
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -329,7 +330,7 @@ class Approval(OrgScopedModel, TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    comment = SealedTextField(_("comment"), blank=True, max_length=2000)
     identifies_person = True
 
     class Meta:

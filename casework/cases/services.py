@@ -629,7 +629,7 @@ def decide_approval(approval: Approval, *, approve: bool, comment: str = "", by:
         on=_today(),
         by=by,
         source=approval,
-        data={"kind": approval.kind, "status": approval.status, "comment": approval.comment},
+        data={"kind": approval.kind, "status": approval.status},
     )
     return approval
 

@@ -341,7 +341,18 @@ def timeline_context(case: Case, kind: str) -> dict[str, Any]:
     events = case.events.select_related("recorded_by")
     if kind in EventKind.values:
         events = events.filter(kind=kind)
-    return {"events": events[:200], "kind": kind, "kinds": EventKind.choices, "case": case}
+    shown = list(events[:200])
+    # A decision's comment is sealed with its approval, never copied into the event.
+    decided = {e.source_id for e in shown if e.source_type == "cases.approval" and e.source_id}
+    if decided:
+        comments = {
+            a.pk: a.comment
+            for a in case.approvals.filter(pk__in=decided).only("pk", "organisation", "comment")
+        }
+        for event in shown:
+            if event.source_type == "cases.approval":
+                event.comment = comments.get(event.source_id, "")
+    return {"events": shown, "kind": kind, "kinds": EventKind.choices, "case": case}
 
 
 class CaseActionView(AccessMixin, View):

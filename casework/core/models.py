@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.core.access import Principal
 from casework.core.crypto import keyring
+from casework.core.fields import Sealed, SealedTextField
 from casework.core.querysets import AccessQuerySet, scope_by_organisation
 
 
@@ -92,17 +93,23 @@ class AuditedModel(models.Model):
         for f in self._meta.concrete_fields:
             if f.primary_key or f.name in self.audit_exclude:
                 continue
-            if (
-                loaded is None
-                or f.attname not in loaded
-                or loaded[f.attname] != getattr(self, f.attname)
-            ):
+            if loaded is None or f.attname not in loaded or self._audit_differs(f, loaded):
                 names.append(f.name)
         return names
 
+    def _audit_differs(self, field: Any, loaded: dict[str, Any]) -> bool:
+        before = loaded[field.attname]
+        if isinstance(before, Sealed):  # a sealed field, compared without opening it if unread
+            now = self.__dict__.get(field.attname, before)
+            return not isinstance(now, Sealed) and field.open(self, before) != now
+        return bool(before != getattr(self, field.attname))
+
     def audit_mark_saved(self) -> None:
         self._audit_loaded = {
-            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
+            f.attname: self.__dict__.get(f.attname)
+            if isinstance(f, SealedTextField)
+            else getattr(self, f.attname)
+            for f in self._meta.concrete_fields
         }
 
 

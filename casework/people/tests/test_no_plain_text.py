@@ -1,4 +1,6 @@
-"""No identity value is stored in clear: not in the SQLite file, not in a PostgreSQL dump."""
+"""No identity value, and no free text about a person (a contact note, a goal, a task, an
+approval's comment, a form answer), is stored in clear: not in the SQLite file, not in a
+PostgreSQL dump."""
 
 from __future__ import annotations
 
@@ -21,7 +23,20 @@ SECRETS = [
     "470 12 34 56",
     "Rue Imaginaire",
     "9876543",
+    "afraid of her husband",  # a contact note
+    "Quai des Brumes",  # a goal
+    "Call the Zephyrine shelter",  # a task
+    "Wait for the Xylander report",  # an approval's comment
+    "Violet Hangar 7",  # a form answer
 ]
+NOTE_FORM = """
+| survey |
+| | type | name | label |
+| | text | where_staying | Where are you staying? |
+| settings |
+| | form_title | form_id | version |
+| | Plain text check | plain_text_check | 1 |
+"""
 
 
 def register_three() -> None:
@@ -30,7 +45,9 @@ def register_three() -> None:
     from casework.people.identity import IdentityData
     from casework.people.services import create_household, register_person
 
-    org = Organisation.objects.create(slug="plain", name="Plain Text Check", country="BE")
+    org = Organisation.objects.create(
+        slug="plain", name="Plain Text Check", country="BE", closure_needs_approval=True
+    )
     household = create_household(org)
     for i in range(3):
         data = IdentityData(
@@ -42,7 +59,45 @@ def register_three() -> None:
             address="Rue Imaginaire 12, Ghent",
             file_numbers=["OV-9876543"],
         )
-        register_person(org, data, household=household)
+        person = register_person(org, data, household=household)
+    free_text(org, person)
+
+
+def free_text(org, person) -> None:
+    """A case with free text in every sealed field, through the public services."""
+    from casework.accounts.models import Project, User
+    from casework.accounts.services import add_membership
+    from casework.assessments.services import import_form, submit
+    from casework.cases.services import (
+        add_goal,
+        add_task,
+        decide_approval,
+        open_case,
+        record_contact,
+        request_transition,
+        transition,
+    )
+
+    on = dt.date(2025, 3, 1)
+    project = Project.objects.create(organisation=org, name="Plain project", start_date=on)
+    supervisor = User.objects.create(username="plain-supervisor")
+    add_membership(supervisor, "supervisor", org)
+    case = open_case(
+        project,
+        person,
+        referral_date=on,
+        referral_source="ngo",
+        detention_status="released_from_detention",
+        immigration_status="return_order",
+    )
+    case = transition(case, "screening", on=on, intake_date=on)
+    record_contact(case, on=on, mode="in_person", note="She is afraid of her husband.")
+    add_goal(case, domain="housing", description="A flat near Quai des Brumes")
+    add_task(case, title="Call the Zephyrine shelter", due_on=on)
+    approval = request_transition(case, "closed", on=on, exit_reason="withdrew", by=None)
+    decide_approval(approval, approve=False, comment="Wait for the Xylander report", by=supervisor)
+    version = import_form(NOTE_FORM.strip().encode(), "plain.md", organisation=org)
+    submit(case, version, {"where_staying": "Violet Hangar 7"}, by=None)
 
 
 REGISTER = (

@@ -11,11 +11,13 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Count
+from django.db.models.functions import Substr
 from rich.progress import Progress
 
 from casework.audit.models import Action
 from casework.audit.services import record
 from casework.core.crypto import Keyring, keyring, keys_path
+from casework.core.fields import KEY_ID_LENGTH, PREFIX, sealed_fields
 from casework.core.models import SealedModel
 
 
@@ -24,12 +26,41 @@ def sealed_models() -> list[type[SealedModel]]:
 
 
 def usage() -> dict[str, int]:
-    """How many sealed rows each key seals."""
+    """How many sealed rows (and sealed free-text values) each key seals."""
     counts: dict[str, int] = {}
     for model in sealed_models():
         for row in model._default_manager.values("key_id").annotate(n=Count("pk")):
             counts[row["key_id"]] = counts.get(row["key_id"], 0) + row["n"]
+    for field in sealed_fields():
+        key = Substr(field.name, len(PREFIX) + 1, KEY_ID_LENGTH)
+        rows = field.model._default_manager.exclude(**{field.name: ""})
+        for row in rows.annotate(key=key).values("key").annotate(n=Count("pk")):
+            counts[row["key"]] = counts.get(row["key"], 0) + row["n"]
     return counts
+
+
+def _reseal_fields(ring: Keyring, progress: Progress | None) -> int:
+    """Re-seal every free-text value not sealed with the active key."""
+    done = 0
+    for field in sealed_fields():
+        manager = field.model._default_manager
+        stale = manager.exclude(**{field.name: ""}).exclude(
+            **{f"{field.name}__startswith": f"{PREFIX}{ring.active}:"}
+        )
+        label = f"{field.model._meta.verbose_name_plural}: {field.verbose_name}"
+        task = progress.add_task(label, total=stale.count()) if progress else None
+        while True:
+            with transaction.atomic():
+                batch = list(stale.order_by("pk").only("pk", "organisation", field.name)[:500])
+                if not batch:
+                    break
+                for row in batch:
+                    value = field.seal(row, getattr(row, field.attname))
+                    manager.filter(pk=row.pk).update(**{field.name: value})
+            done += len(batch)
+            if progress is not None and task is not None:
+                progress.update(task, advance=len(batch))
+    return done
 
 
 def reencrypt(ring: Keyring, progress: Progress | None = None) -> int:
@@ -53,6 +84,7 @@ def reencrypt(ring: Keyring, progress: Progress | None = None) -> int:
             done += len(batch)
             if progress is not None and task is not None:
                 progress.update(task, advance=len(batch))
+    done += _reseal_fields(ring, progress)
     if done:
         record(
             Action.REENCRYPTED,
