@@ -19,6 +19,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@echo "Installing pinned dependencies into $(VENV) ..."
 	@$(BIN)/pip install -qq --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	@$(BIN)/pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@scripts/ensure-pango
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

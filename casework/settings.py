@@ -154,8 +154,11 @@ def _database() -> dj_database_url.DBConfig:
             # read the same audit-chain head; WAL lets readers go on meanwhile.
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
+            # secure_delete: what is deleted or overwritten (an erased person) is zeroed in
+            # the file, not left in free space.
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                "PRAGMA secure_delete=ON;"
             ),
         }
     elif engine != "django.db.backends.postgresql":
@@ -396,5 +399,8 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         # Casework's audit log records sign-ins; axes would log each one again.
         "axes": {"level": "ERROR"},
+        # PDF exports: WeasyPrint reports each layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -265,3 +265,39 @@ def test_a_caseworker_needs_her_second_factor_before_a_case_and_wrong_passwords_
     page.get_by_text("Signing in is paused after too many failed attempts").wait_for()
     entry = AuditEntry.objects.get(action=Action.LOCKED_OUT)
     assert (entry.object_id, entry.organisation_id) == (str(world.amina.pk), world.alpha.pk)
+
+
+def test_an_admin_hands_over_everything_held_on_a_person_then_erases_it(
+    page: Any, world: World
+) -> None:
+    import json
+
+    from casework.cases.services import record_contact, transition
+    from casework.cases.tests.conftest import REFERRED, new_case
+
+    case = new_case(world)
+    case = transition(case, "screening", on=REFERRED, intake_date=REFERRED)
+    record_contact(case, on=REFERRED, mode="in_person", note="Sleeps at the station")
+    log_in(page, "olga", PASSWORD)
+    page.get_by_role("heading", name="Welcome, Olga Persona").wait_for()
+    page.goto(f"/cases/{case.code}/")
+    page.get_by_role("link", name="Data rights: see or erase everything held").click()
+    page.get_by_role("heading", name=f"Data rights of {case.person.code}").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as JSON").click()
+    report = json.loads(open(download.value.path()).read())  # noqa: SIM115
+    notes = next(s for s in report["sections"] if s["key"] == "contacts")["records"]
+    assert notes[0]["note"] == "Sleeps at the station"
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="Download as PDF").click()
+    assert open(pdf.value.path(), "rb").read(5) == b"%PDF-"  # noqa: SIM115
+    page.get_by_role("link", name="Erase this person…").click()
+    page.get_by_label("Type the person's code to confirm").fill("WRONG")
+    page.get_by_role("button", name="Erase").click()
+    page.get_by_text("That is not this person's code.").wait_for()
+    page.get_by_label("Type the person's code to confirm").fill(case.person.code)
+    page.get_by_role("button", name="Erase").click()
+    page.get_by_text(f"{case.person.code} is erased").wait_for()
+    page.goto(f"/cases/{case.code}/")
+    page.get_by_text("were erased on").wait_for()
+    assert "Test Person" not in page.content() and "Sleeps at the station" not in page.content()

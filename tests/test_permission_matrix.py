@@ -229,6 +229,11 @@ ROUTES: dict[str, Route] = {
     "cases:merge": Route(SUPERVISORS | {"boris"}),
     "people:person-update": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
     "people:household-add": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
+    "people:rights": Route({"olga"}, kwargs=person_kwargs, object_of_alpha=True),
+    "people:subject-access": Route(
+        {"olga"}, kwargs=lambda w: {**person_kwargs(w), "fmt": "json"}, object_of_alpha=True
+    ),
+    "people:erase": Route({"olga"}, kwargs=person_kwargs, object_of_alpha=True),
     "cases:consent-add": Route(ORG_STAFF, kwargs=case_kwargs, object_of_alpha=True),
     "cases:consent-withdraw": case_action(kwargs=child_kwargs("consent")),
     "assessments:form-list": Route(EVERYONE - {"nadia"}),

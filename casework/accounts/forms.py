@@ -120,6 +120,7 @@ class OrganisationForm(forms.ModelForm):
             "closure_needs_approval",
             "require_two_factor",
             "session_idle_minutes",
+            "retention_months",
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

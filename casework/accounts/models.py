@@ -68,6 +68,17 @@ class Organisation(TimeStampedModel, AuditedModel):
         validators=[MinValueValidator(5), MaxValueValidator(60 * 12)],
         help_text=_("A session left idle this long ends; its user signs in again."),
     )
+    retention_months = models.PositiveSmallIntegerField(
+        _("months closed cases keep identity and free text"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12 * 30)],
+        help_text=_(
+            "After a person's last case has been closed this long, `casework retention run` "
+            "erases their identity, documents and free text; the coded record stays. Empty: "
+            "kept until erased by hand."
+        ),
+    )
 
     objects = AccessQuerySet.as_manager()
 

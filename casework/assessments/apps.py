@@ -7,6 +7,9 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Forms and assessments")
 
     def ready(self) -> None:
+        from casework.assessments.subjects import register_sections
+
+        register_sections()
         from casework.assessments.presentation import case_section
         from casework.cases.sections import Section, register
 

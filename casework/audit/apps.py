@@ -7,4 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
+        from casework.audit.subjects import register_sections
+
+        register_sections()
         from casework.audit import receivers  # noqa: F401  (connects the receivers)

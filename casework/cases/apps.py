@@ -7,6 +7,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from casework.cases.subjects import register_sections
+
+        register_sections()
         from casework.cases.panels import register_panels
         from casework.cases.sections import Section, register
 

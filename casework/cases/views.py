@@ -297,6 +297,7 @@ class CaseDetailView(AccessMixin, AuditedReadMixin, DetailView):
                 (p for p in case.engagement_periods.all() if p.ended_on is None), None
             ),
             can_supervise=self.principal.can(Capability.CASES_SUPERVISE),
+            can_exercise_rights=self.principal.can(Capability.SUBJECT_RIGHTS),
             documents=documents_of(case),
             household=household_of(case.person, self.request.user),
             document_form=DocumentForm(auto_id="document_%s"),

@@ -59,7 +59,9 @@ class AuditedModel(models.Model):
                 field = self._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
-            if not field.many_to_one or not isinstance(field.related_model, type):
+            # A foreign key, or a one-to-one such as an identity's person.
+            to_one = field.many_to_one or field.one_to_one
+            if not to_one or not isinstance(field.related_model, type):
                 continue
             target: Any = field.related_model
             if not any(f.name == "code" for f in target._meta.concrete_fields):

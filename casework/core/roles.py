@@ -36,6 +36,7 @@ class Capability(models.TextChoices):
     INDICATORS_PSEUDONYMISED = "indicators.pseudonymised", _("See pseudonymised evidence")
     INDICATORS_AGGREGATED = "indicators.aggregated", _("See aggregated indicators")
     RELEASES_BUILD = "releases.build", _("Build the network's releases of figures")
+    SUBJECT_RIGHTS = "subjects.rights", _("Export or erase everything held on a person")
 
 
 C = Capability
@@ -68,6 +69,7 @@ _ORG_ADMIN = _SUPERVISOR | {
     C.AUDIT_VIEW,
     C.FORMS_MANAGE,
     C.TARGETS_MANAGE,
+    C.SUBJECT_RIGHTS,
 }
 _EVALUATOR = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_PSEUDONYMISED, C.INDICATORS_AGGREGATED}
 _COORDINATOR = _EVALUATOR | {C.AUDIT_VIEW, C.FORMS_PUBLISH, C.TARGETS_MANAGE, C.RELEASES_BUILD}
@@ -95,7 +97,10 @@ ROLES: dict[str, Role] = {
             _("Organisation admin"),
             Scope.ORGANISATION,
             frozenset(_ORG_ADMIN),
-            _("Manages the organisation, its staff and projects; reads its audit log."),
+            _(
+                "Manages the organisation, its staff and projects; reads its audit log; "
+                "answers people's requests to see or erase their data."
+            ),
         ),
         Role(
             "network_coordinator",

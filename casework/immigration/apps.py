@@ -7,6 +7,9 @@ class ImmigrationConfig(AppConfig):
     verbose_name = _("Immigration procedure")
 
     def ready(self) -> None:
+        from casework.immigration.subjects import register_sections
+
+        register_sections()
         from casework.cases.sections import Section
         from casework.cases.sections import register as register_section
         from casework.core.home import Panel

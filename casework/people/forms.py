@@ -131,3 +131,23 @@ class HouseholdMemberForm(PersonForm):
         label=_("Relationship to the household head"),
         choices=[c for c in Relationship.choices if c[0] != "head"],
     )
+
+
+class ErasureForm(forms.Form):
+    """Erasure is confirmed by typing the person's code: it cannot be undone."""
+
+    confirm = forms.CharField(
+        label=_("Type the person's code to confirm"),
+        max_length=20,
+        help_text=_("Erasure cannot be undone."),
+    )
+
+    def __init__(self, *args: Any, code: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.code = code
+
+    def clean_confirm(self) -> str:
+        typed = self.cleaned_data["confirm"].strip().upper()
+        if typed != self.code:
+            raise forms.ValidationError(_("That is not this person's code."))
+        return typed

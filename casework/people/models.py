@@ -99,6 +99,13 @@ class Person(OrgScopedModel, TimeStampedModel):
         help_text=_("Set when this record was merged into another; it is then hidden."),
     )
     version = models.PositiveIntegerField(default=1)
+    erased_at = models.DateTimeField(
+        _("erased"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When identity, documents and free text were erased (the code remains)."),
+    )
     identifies_person = True
 
     objects: ClassVar[PersonManager[Person]] = PersonManager()

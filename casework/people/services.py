@@ -94,6 +94,8 @@ def register_person(
 @transaction.atomic
 def update_identity(person: Person, data: IdentityData) -> Person:
     """Replace the identifying details of `person`; the indexes follow."""
+    if person.erased_at:
+        raise ErasedError(_("This person's identity was erased; it cannot be given again."))
     year = _check_birth(data, None if data.date_of_birth else person.birth_year)
     if year != person.birth_year:
         person.birth_year = year
@@ -103,6 +105,70 @@ def update_identity(person: Person, data: IdentityData) -> Person:
     identity.save()
     _reindex(person, data)
     return person
+
+
+class ErasedError(PermissionDenied):
+    """The person's identity was erased: it cannot be read or given again."""
+
+
+def erase_identity(person: Person) -> int:
+    """Overwrite the sealed identity with an empty one and drop the search indexes; the
+    person keeps their code and coded attributes (erasure, casework.core.subjects)."""
+    identity = person.identity
+    identity.seal(IdentityData())
+    identity.save()
+    dropped, _by_model = person.blind_indexes.all().delete()
+    person.erased_at = timezone.now()
+    person.save(update_fields=["erased_at", "updated_at"])
+    return 1 + dropped
+
+
+def identity_section(person: Person) -> list[dict[str, Any]]:
+    if person.erased_at:
+        return []
+    data = person.identity.open()
+    return [
+        {
+            "given_names": data.given_names,
+            "family_name": data.family_name,
+            "aliases": data.aliases,
+            "date_of_birth": data.date_of_birth,
+            "phone": data.phone,
+            "address": data.address,
+            "file_numbers": data.file_numbers,
+        }
+    ]
+
+
+def person_section(person: Person) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": person.code,
+            "birth_year": person.birth_year,
+            "age_band": person.get_age_band_display(),
+            "gender": person.get_gender_display(),
+            "nationality": person.get_nationality_display(),
+            "languages": person.languages,
+            "interpreter_needed": person.interpreter_needed,
+            "household": person.household.code if person.household else None,
+            "relationship": person.get_relationship_display(),
+            "registered": person.created_at,
+        }
+    ]
+
+
+def consent_section(person: Person) -> list[dict[str, Any]]:
+    return [
+        {
+            "purpose": consent.get_purpose_display(),
+            "service": consent.get_service_display() if consent.service else "",
+            "how_given": consent.get_method_display(),
+            "language": consent.language,
+            "given_on": consent.given_on,
+            "withdrawn_on": consent.withdrawn_on,
+        }
+        for consent in person.consents.all()
+    ]
 
 
 @transaction.atomic
@@ -229,6 +295,8 @@ def read_identity(person: Person, user: Any) -> IdentityData:
     principal = principal_of(user)
     if not (principal.can(Capability.PERSONAL_DATA_VIEW) and principal.owns(person)):
         raise PermissionDenied
+    if person.erased_at:
+        return IdentityData()
     identity = person.identity
     record(Action.READ, obj=identity, user=user)
     return identity.open()
@@ -337,3 +405,62 @@ def merged_identity(keep: IdentityData, other: IdentityData) -> IdentityData:
         address=keep.address or other.address,
         file_numbers=numbers,
     )
+
+
+def may_exercise_rights(user: Any, person: Person) -> bool:
+    principal = principal_of(user)
+    return principal.can(Capability.SUBJECT_RIGHTS) and principal.owns(person)
+
+
+def subject_access(person: Person, user: Any) -> dict[str, Any]:
+    """Everything held on `person` (GDPR Article 15), for their organisation's admin; the
+    export is audited."""
+    if not may_exercise_rights(user, person):
+        raise PermissionDenied
+    from casework.core import subjects
+
+    record(Action.EXPORT, obj=person, user=user)
+    return subjects.report(person)
+
+
+@transaction.atomic
+def erase_person(person: Person, user: Any) -> dict[str, int]:
+    """Erase `person` (GDPR Article 17): identity, documents and free text go, coded data
+    stays for the statistics. Audited without any erased value."""
+    if not may_exercise_rights(user, person):
+        raise PermissionDenied
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.erased_at:
+        raise ErasedError(_("This person was already erased."))
+    return _erase(person, user)
+
+
+def _erase(person: Person, user: Any, *, why: str = "") -> dict[str, int]:
+    from casework.core import subjects
+
+    changed = subjects.erase(person)
+    fields = [k for k, n in changed.items() if n] + ([why] if why else [])
+    record(Action.ERASED, obj=person, user=user, changed_fields=fields)
+    transaction.on_commit(_forget_old_pages)
+    return changed
+
+
+@transaction.atomic
+def erase_past_retention(person: Person) -> dict[str, int]:
+    """Erase a person whose organisation's retention period has passed (`casework retention
+    run`); audited as the system's erasure, marked "retention"."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.erased_at:
+        raise ErasedError(_("This person was already erased."))
+    return _erase(person, None, why="retention")
+
+
+def _forget_old_pages() -> None:
+    """SQLite keeps the pages an erasure overwrote in its write-ahead log until a checkpoint:
+    write them back and empty the log, so no copy of the erased values stays in a file.
+    (PostgreSQL's old row versions never reach a dump and are vacuumed away.)"""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -14,6 +14,7 @@ import json
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -49,6 +50,7 @@ from casework.cases.models import (
     TimelineEvent,
 )
 from casework.core.crypto import keyring
+from casework.core.fields import SealedTextField
 from casework.core.roles import Capability, roles_with
 from casework.immigration.choices import AppointmentKind, ProcedureKind
 from casework.immigration.models import Appointment, DetentionEpisode, LegalStatus, ProcedureEvent
@@ -603,6 +605,21 @@ def insert(model: type[models.Model], rows: list[dict[str, Any]], now: dt.dateti
     columns = [fields[n].column for n in names + stamps]
     stamp = connection.ops.adapt_datetimefield_value(now)
     convert = [_converter(fields[n]) for n in names]
+    for i, name in enumerate(names):  # free text is sealed with its row's organisation
+        if isinstance(fields[name], SealedTextField):
+            convert[i] = None
+    sealed = {n: f for n in names if isinstance(f := fields[n], SealedTextField)}
+    if sealed:
+        rows = [
+            {
+                **r,
+                **{
+                    n: str(f.seal(SimpleNamespace(organisation_id=r["organisation_id"]), r[n]))
+                    for n, f in sealed.items()
+                },
+            }
+            for r in rows
+        ]
 
     # Table and column names come from the model's own metadata, quoted; values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608

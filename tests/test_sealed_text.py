@@ -145,3 +145,19 @@ def test_keys_rotate_re_seals_free_text_and_form_answers(
     call_command("keys", "status", stdout=status)
     assert f"{old}  old           0 records" in status.getvalue()
     call_command("keys", "retire", old, stdout=StringIO())
+
+
+def test_generated_cases_seal_their_free_text_too(world: World) -> None:
+    from casework.synthetic.generator import generate
+
+    generate(20, 1, dt.date(2026, 6, 30), [world.alpha])
+    for table, column in (
+        ("cases_goal", "description"),
+        ("cases_contact", "note"),
+        ("assessments_submission", "answers"),
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {column} FROM {table} WHERE {column} <> ''")  # noqa: S608
+            values = [row[0] for row in cursor.fetchall()]
+        assert all(v.startswith("cw1:k") for v in values), table
+    assert Goal.objects.exists() and all(g.description for g in Goal.objects.all())
