@@ -2,7 +2,7 @@
 
 The web forms and the API's serializers use the same ones, so that a record made through
 one can always be edited through the other, and no request can make the server build an
-unbounded query or index. docs/user-guide/api.md lists them for API clients.
+unbounded query or index. docs/user-guide.md ("What the API accepts") lists them for API clients.
 """
 
 from __future__ import annotations
