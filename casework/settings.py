@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from casework.core.limits import REQUEST_BODY_BYTES, REQUEST_FIELDS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CASEWORK_VAR_DIR", BASE_DIR / "var"))
 
@@ -110,6 +112,10 @@ CASEWORK_MAX_UPLOAD_MB = env_int("CASEWORK_MAX_UPLOAD_MB", 20, minimum=1, maximu
 # in clear; a larger request carries no file at all (the view then says it is too large).
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = (CASEWORK_MAX_UPLOAD_MB + 1) * 1024 * 1024
+# A request's body outside its files (JSON, form fields): 2 MB and 1000 fields at most
+# (casework.core.limits); over them the API answers 413 and 400 (casework.core.api.errors).
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = REQUEST_FIELDS
 
 # Disclosure control: cells with fewer people than this are withheld outside the organisation.
 DISCLOSURE_THRESHOLD = env_int("CASEWORK_DISCLOSURE_THRESHOLD", 5, minimum=3, maximum=100)
@@ -361,10 +367,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["casework.core.api.permissions.CapabilityPermission"],
+    "DEFAULT_PARSER_CLASSES": [
+        "casework.core.api.parsers.JSONParser",  # DRF's, refusing JSON nested too deeply
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "casework.core.api.pagination.Pagination",
     "EXCEPTION_HANDLER": "casework.core.api.errors.exception_handler",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "casework.core.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": "20/minute"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -380,6 +391,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # What every refusal looks like; casework.core.api.schema adds them to each operation.
+    "APPEND_COMPONENTS": {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "A refusal: `detail` says why, or each field sent names its "
+                'errors (`{"field": ["message", …]}`).',
+            }
+        }
+    },
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "casework.cases.choices.Stage",
         "SubmissionStatusEnum": "casework.assessments.choices.SubmissionStatus",

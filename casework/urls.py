@@ -15,3 +15,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("casework.api.urls")),
 ]
+
+# Under /api/ these answer in JSON (casework.core.api.errors); elsewhere Django's pages.
+handler400 = "casework.core.api.errors.bad_request"
+handler404 = "casework.core.api.errors.page_not_found"
+handler500 = "casework.core.api.errors.server_error"

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def production_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASEWORK_", "DATABASE"))}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests' fixture, refused by check --deploy
+    unset = ("CASEWORK_", "DATABASE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
     return env | {
         "CASEWORK_DEBUG": "0",
         "CASEWORK_VAR_DIR": str(tmp_path),

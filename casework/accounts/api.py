@@ -31,6 +31,7 @@ from casework.accounts.services import (
 from casework.core.access import principal_of
 from casework.core.api.throttling import ClientAddressScopedThrottle
 from casework.core.api.viewsets import AccessReadOnlyViewSet
+from casework.core.limits import PASSWORD_LENGTH, USERNAME_LENGTH
 from casework.core.roles import Capability
 
 
@@ -95,8 +96,10 @@ class MeView(APIView):
 
 
 class TokenSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    username = serializers.CharField(max_length=USERNAME_LENGTH)
+    password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, max_length=PASSWORD_LENGTH
+    )
     otp = serializers.CharField(
         required=False,
         allow_blank=True,

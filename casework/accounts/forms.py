@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from typing import Any, cast
 
 from django import forms
@@ -10,6 +9,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from casework.accounts.models import Membership, Organisation, Project, Site, User
+from casework.core.forms import language_codes
 from casework.core.roles import ORGANISATION_ROLES, ROLE_CHOICES
 
 ORGANISATION_ROLE_CHOICES = [
@@ -128,13 +128,7 @@ class OrganisationForm(forms.ModelForm):
         self.initial["languages"] = ", ".join(self.instance.languages or [])
 
     def clean_languages(self) -> list[str]:
-        codes = [c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()]
-        bad = [c for c in codes if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", c)]
-        if bad:
-            raise forms.ValidationError(
-                _("Not a language code: %(codes)s.") % {"codes": ", ".join(bad)}
-            )
-        return list(dict.fromkeys(codes))
+        return language_codes(self.cleaned_data["languages"])
 
 
 class SiteForm(OrgScopedForm):

@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -24,6 +24,7 @@ from casework.assessments.xlsform import FormRejected
 from casework.audit.mixins import AuditedObjectMixin
 from casework.cases.models import Case
 from casework.core.access import get_visible_or_404
+from casework.core.api.parsers import JSONParser
 from casework.core.api.viewsets import AccessViewSetMixin
 from casework.core.http import user_of
 from casework.core.roles import CASEWORK, Capability
@@ -188,6 +189,7 @@ class CaseSubmissionViewSet(
 
     capabilities = CASEWORK
     queryset = Submission.objects.select_related("form_version__form")
+    conflicts = {"partial_update": "Someone else saved the draft since you read it."}
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         """Answers only on one submission's read, which is audited."""

@@ -48,6 +48,7 @@ from casework.core.roles import CASEWORK
 from casework.people.models import Person
 
 WORK = CASEWORK
+STALE = "Someone else changed the case since you read it (a stale version)."
 
 
 class StaffField(serializers.SlugRelatedField):
@@ -68,9 +69,18 @@ class CaseSerializer(serializers.ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
     case_manager = StaffField(slug_field="username", allow_null=True, required=False)
     vulnerabilities = FlagsField(
-        child=serializers.ChoiceField(choices=Vulnerability.choices), required=False
+        child=serializers.ChoiceField(choices=Vulnerability.choices),
+        required=False,
+        max_length=len(Vulnerability.choices),
     )
     engagement = serializers.CharField(read_only=True, allow_null=True)
+    # blank until the case closes: declared so that the schema allows ""
+    exit_reason = serializers.ChoiceField(
+        choices=ExitReason.choices, read_only=True, allow_blank=True
+    )
+    resolution = serializers.ChoiceField(
+        choices=Resolution.choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = Case
@@ -121,7 +131,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     recorded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True, help_text="null: the system"
     )
 
     class Meta:
@@ -219,6 +229,12 @@ class CaseViewSet(
     )
     serializer_class = CaseSerializer
     lookup_field = "code"
+    conflicts = {
+        "update": STALE,
+        "partial_update": STALE,
+        "transition": STALE,
+        "close": STALE,
+    }
 
     def get_queryset(self) -> QuerySet:
         current = EngagementPeriod.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)

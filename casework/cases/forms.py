@@ -26,6 +26,7 @@ from casework.cases.choices import (
 )
 from casework.cases.models import Case
 from casework.core.forms import DATE
+from casework.core.limits import FILE_NUMBER_LENGTH, SEARCH_NAME_LENGTH
 from casework.people.forms import PersonForm
 
 
@@ -214,9 +215,11 @@ class CaseFilterForm(OrganisationForm):
 class IdentitySearchForm(forms.Form):
     """Find people by who they are. Sent by POST: names never appear in a URL."""
 
-    name = forms.CharField(label=_("Full name"), required=False, max_length=200)
+    name = forms.CharField(label=_("Full name"), required=False, max_length=SEARCH_NAME_LENGTH)
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
-    file_number = forms.CharField(label=_("File number"), required=False, max_length=60)
+    file_number = forms.CharField(
+        label=_("File number"), required=False, max_length=FILE_NUMBER_LENGTH
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()  # Form.clean() returns self.cleaned_data

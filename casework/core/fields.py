@@ -210,12 +210,12 @@ def sealing(model: str, field: str, *, json_value: bool = False) -> tuple[Any, A
     def forward(apps: Any, schema_editor: Any) -> None:
         target = apps.get_model(model)
         table, column = target._meta.db_table, target._meta.get_field(field).column
-        ring = keyring()
         out = []
         for pk, organisation_id, value in rows(schema_editor, table, column, sealed=False):
             if json_value and json.loads(value) in ({}, [], None):
                 out.append(("", pk))
                 continue
+            ring = keyring()  # only where there is something to seal (a new database has none)
             blob = ring.seal(value.encode(), associated_data(model, field, organisation_id))
             out.append((f"{PREFIX}{ring.active}:{base64.b64encode(blob).decode()}", pk))
         update(schema_editor, table, column, out)
@@ -223,9 +223,9 @@ def sealing(model: str, field: str, *, json_value: bool = False) -> tuple[Any, A
     def backward(apps: Any, schema_editor: Any) -> None:
         target = apps.get_model(model)
         table, column = target._meta.db_table, target._meta.get_field(field).column
-        ring = keyring()
         out = []
         for pk, organisation_id, value in rows(schema_editor, table, column, sealed=True):
+            ring = keyring()
             blob = base64.b64decode(value.split(":", 2)[2])
             out.append(
                 (ring.open(blob, associated_data(model, field, organisation_id)).decode(), pk)

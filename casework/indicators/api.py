@@ -319,6 +319,7 @@ class ReleaseViewSet(viewsets.ViewSet):
 
     capabilities = (Capability.INDICATORS_AGGREGATED,)
     lookup_field = "number"
+    conflicts = {"create": "Nothing new to publish: every ended year is released."}
     lookup_value_regex = r"[0-9]{4}-[0-9]{2}(\.[0-9]+)?"
 
     @extend_schema(responses=ReleaseSerializer(many=True))

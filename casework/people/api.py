@@ -17,6 +17,16 @@ from casework.accounts.models import Organisation
 from casework.audit.mixins import AuditedObjectMixin
 from casework.core.access import principal_of
 from casework.core.api.viewsets import AccessViewSetMixin
+from casework.core.forms import LANGUAGE_CODE
+from casework.core.limits import (
+    ADDRESS_LENGTH,
+    FILE_NUMBER_LENGTH,
+    FILE_NUMBERS_LENGTH,
+    LIST_ITEMS,
+    NAME_LENGTH,
+    PHONE_LENGTH,
+    SEARCH_NAME_LENGTH,
+)
 from casework.core.roles import CASEWORK
 from casework.people.choices import Gender, nationality_choices
 from casework.people.identity import IdentityData
@@ -31,22 +41,44 @@ from casework.people.services import (
 )
 
 WORK = CASEWORK
+STALE = "Someone else changed this person since you read it (a stale version)."
+
+
+def bounded_list(child: serializers.Field, **kwargs: Any) -> serializers.ListField:
+    """A list of at most LIST_ITEMS items (casework.core.limits), as the web forms allow."""
+    return serializers.ListField(child=child, max_length=LIST_ITEMS, default=list, **kwargs)
 
 
 class IdentitySerializer(serializers.Serializer):
-    given_names = serializers.CharField(allow_blank=True, default="")
-    family_name = serializers.CharField(allow_blank=True, default="")
-    aliases = serializers.ListField(child=serializers.CharField(), default=list)
+    """The same fields and limits as the person form (casework.people.forms.PersonForm)."""
+
+    given_names = serializers.CharField(allow_blank=True, default="", max_length=NAME_LENGTH)
+    family_name = serializers.CharField(allow_blank=True, default="", max_length=NAME_LENGTH)
+    aliases = bounded_list(serializers.CharField(max_length=NAME_LENGTH))
     date_of_birth = serializers.DateField(allow_null=True, default=None)
-    phone = serializers.CharField(allow_blank=True, default="")
-    address = serializers.CharField(allow_blank=True, default="")
-    file_numbers = serializers.ListField(child=serializers.CharField(), default=list)
+    phone = serializers.CharField(allow_blank=True, default="", max_length=PHONE_LENGTH)
+    address = serializers.CharField(allow_blank=True, default="", max_length=ADDRESS_LENGTH)
+    file_numbers = bounded_list(
+        serializers.CharField(max_length=FILE_NUMBER_LENGTH),
+        help_text=f"At most {LIST_ITEMS}, together at most {FILE_NUMBERS_LENGTH} characters.",
+    )
+
+    def validate_file_numbers(self, numbers: list[str]) -> list[str]:
+        if len("; ".join(numbers)) > FILE_NUMBERS_LENGTH:
+            raise ValidationError(
+                f"The file numbers together have at most {FILE_NUMBERS_LENGTH} characters."
+            )
+        return numbers
 
 
 class SearchSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=SEARCH_NAME_LENGTH
+    )
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
-    file_number = serializers.CharField(required=False, allow_blank=True, default="")
+    file_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=FILE_NUMBER_LENGTH
+    )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if not any(data.values()):
@@ -60,6 +92,13 @@ class PersonSerializer(serializers.ModelSerializer):
     )
     gender = serializers.ChoiceField(choices=Gender.choices, default="not_collected")
     nationality = serializers.ChoiceField(choices=nationality_choices(), default="not_collected")
+    languages = bounded_list(
+        serializers.RegexField(rf"^{LANGUAGE_CODE}\Z", max_length=12),
+        help_text="Language codes (ISO 639: fr, prs; with a region: pt-br), lower case.",
+    )
+    birth_year = serializers.IntegerField(
+        min_value=1900, max_value=9999, allow_null=True, required=False
+    )
 
     class Meta:
         model = Person
@@ -111,6 +150,11 @@ class PersonViewSet(
     capabilities = WORK
     queryset = Person.objects.select_related("household").order_by("code")
     lookup_field = "code"
+    conflicts = {
+        "create": "Likely duplicates exist (listed): send confirm_new to register anyway.",
+        "update": STALE,
+        "partial_update": STALE,
+    }
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return PersonSerializer if self.action == "list" else PersonDetailSerializer
@@ -168,13 +212,10 @@ class PersonViewSet(
         data = dict(serializer.validated_data)
         data.pop("confirm_new", None)
         version = data.pop("version", person.version)
-        sent = request.data.get("identity") or {}
         identity = read_identity(person, request.user)
-        names: list[str] = list(IdentitySerializer().fields)
-        for field in names:
-            if field in sent:
-                setattr(identity, field, data.get("identity", {}).get(field))
-        data.pop("identity", None)
+        # a partial update validates only the identity fields sent: those change
+        for field, value in data.pop("identity", {}).items():
+            setattr(identity, field, value)
         update_person(person, identity, expected_version=version, **data)
         person.refresh_from_db()
         return self.retrieve(request, *args, **kwargs)

@@ -6,7 +6,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.core.forms import DATE
+from casework.core.forms import DATE, language_codes, split_list
+from casework.core.limits import (
+    ADDRESS_LENGTH,
+    FILE_NUMBER_LENGTH,
+    FILE_NUMBERS_LENGTH,
+    NAME_LENGTH,
+    PHONE_LENGTH,
+)
 from casework.people.choices import (
     ConsentMethod,
     ConsentPurpose,
@@ -47,8 +54,8 @@ class WithdrawForm(forms.Form):
 class PersonForm(forms.Form):
     """A person's identity (encrypted on save) and coded profile."""
 
-    given_names = forms.CharField(label=_("Given names"), max_length=200)
-    family_name = forms.CharField(label=_("Family name"), max_length=200, required=False)
+    given_names = forms.CharField(label=_("Given names"), max_length=NAME_LENGTH)
+    family_name = forms.CharField(label=_("Family name"), max_length=NAME_LENGTH, required=False)
     aliases = forms.CharField(
         label=_("Other names"), required=False, help_text=_("Separate names with a semicolon.")
     )
@@ -69,13 +76,16 @@ class PersonForm(forms.Form):
         help_text=_("Language codes separated by commas, e.g. ar, fr."),
     )
     interpreter_needed = forms.NullBooleanField(label=_("Needs an interpreter"), required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=PHONE_LENGTH, required=False)
     address = forms.CharField(
-        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Address"),
+        required=False,
+        max_length=ADDRESS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     file_numbers = forms.CharField(
         label=_("File numbers with the authorities"),
-        max_length=300,
+        max_length=FILE_NUMBERS_LENGTH,
         required=False,
         help_text=_("Separate numbers with a semicolon."),
     )
@@ -83,18 +93,26 @@ class PersonForm(forms.Form):
     PROFILE = ("gender", "nationality", "languages", "interpreter_needed")
 
     def clean_languages(self) -> list[str]:
-        return [c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()]
+        return language_codes(self.cleaned_data["languages"])
+
+    def clean_aliases(self) -> list[str]:
+        return split_list(self.cleaned_data["aliases"], what=_("other names"), each=NAME_LENGTH)
+
+    def clean_file_numbers(self) -> list[str]:
+        return split_list(
+            self.cleaned_data["file_numbers"], what=_("file numbers"), each=FILE_NUMBER_LENGTH
+        )
 
     def identity(self) -> IdentityData:
         data = self.cleaned_data
         return IdentityData(
             given_names=data["given_names"].strip(),
             family_name=data["family_name"].strip(),
-            aliases=split(data["aliases"]),
+            aliases=data["aliases"],
             date_of_birth=data["date_of_birth"],
             phone=data["phone"].strip(),
             address=data["address"].strip(),
-            file_numbers=split(data["file_numbers"]),
+            file_numbers=data["file_numbers"],
         )
 
     def profile(self) -> dict[str, Any]:
@@ -116,10 +134,6 @@ class PersonForm(forms.Form):
             "address": identity.address,
             "file_numbers": "; ".join(identity.file_numbers),
         }
-
-
-def split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";") if part.strip()]
 
 
 class PersonEditForm(PersonForm):

@@ -192,9 +192,14 @@ def _reindex(person: Person, data: IdentityData) -> None:
 
 
 def _matching(organisation_id: int, pairs: Iterable[tuple[str, str]]) -> QuerySet:
-    condition = Q(pk__in=[])
+    """Index rows with any of the (kind, digest) pairs: one `IN` per kind, so that the query
+    stays the same size however many names or file numbers a person has."""
+    by_kind: dict[str, set[str]] = defaultdict(set)
     for kind, digest in pairs:
-        condition |= Q(kind=kind, digest=digest)
+        by_kind[kind].add(digest)
+    condition = Q(pk__in=[])
+    for kind, digests in sorted(by_kind.items()):
+        condition |= Q(kind=kind, digest__in=sorted(digests))
     return BlindIndex.objects.filter(condition, organisation_id=organisation_id)
 
 

@@ -190,3 +190,23 @@ def test_answers_of_the_wrong_shape_are_a_400_not_a_crash(
         response = api_client.post(url, {"form": form.pk, "answers": answers}, format="json")
         assert response.status_code == 400, answers
     assert not Submission.objects.exists()
+
+
+def test_malformed_empty_oversized_and_wrong_type_uploads_store_nothing(
+    api_client: APIClient, world: World
+) -> None:
+    api_client.force_authenticate(world.olga)
+    for name, data, message in (
+        ("form.xlsx", b"", "The submitted file is empty."),
+        ("form.xlsx", b"PK\x03\x04 damaged", "This file is damaged or not a spreadsheet."),
+        ("form.md", b"| survey |\n" + b"x" * (5 * 1024 * 1024), "larger than 5 MB"),
+        ("form.exe", b"MZ\x90\x00", "is none of these"),
+        ("form.csv", b"\xff\xfe not utf-8", "not UTF-8"),
+    ):
+        refused = api_client.post("/api/v1/forms/", {"file": SimpleUploadedFile(name, data)})
+        assert refused.status_code == 400, name
+        assert message in str(refused.json()), (name, refused.json())
+    assert api_client.post("/api/v1/forms/", {}).status_code == 400
+    not_a_file = api_client.post("/api/v1/forms/", {"file": "text"}, format="json")
+    assert not_a_file.status_code == 400 and "file" in not_a_file.json()
+    assert not Form.objects.exists()

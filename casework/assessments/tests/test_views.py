@@ -330,3 +330,23 @@ def test_an_answer_with_control_characters_still_exports(
     header = [c.value for c in sheet[1]]
     cell = sheet.cell(row=2, column=header.index("key_achievements") + 1)
     assert (cell.value, cell.data_type) == ("=1+1 done", "s")
+
+
+def test_empty_oversized_and_wrong_type_uploads_are_refused_on_the_page(
+    client: Client, world: World
+) -> None:
+    client.force_login(world.olga)
+    for name, data, message in (
+        ("form.xlsx", b"", "The submitted file is empty."),
+        ("form.xlsx", b"PK\x03\x04 damaged", "This file is damaged or not a spreadsheet."),
+        ("form.md", b"| survey |\n" + b"x" * (5 * 1024 * 1024), "larger than 5 MB"),
+        ("form.exe", b"MZ\x90\x00", "is none of these"),
+    ):
+        response = client.post(
+            reverse("assessments:form-upload"),
+            {"file": SimpleUploadedFile(name, data)},
+            follow=True,  # an empty file: back to the list, with the message
+        )
+        assert response.status_code in (200, 400), name
+        assert message in response.content.decode(), name
+    assert not Form.objects.exists()

@@ -121,3 +121,26 @@ def test_a_document_about_the_person_shows_on_all_their_cases(
         client.get(reverse("cases:document-download", args=[second.code, case_only.pk])).status_code
         == 404
     )
+
+
+def test_an_empty_file_or_none_is_refused(case: Case, world: World, client: Any) -> None:
+    client.force_login(world.amina)
+    assert "The submitted file is empty." in upload(client, case, "empty.pdf", b"").content.decode()
+    page = client.post(
+        reverse("cases:document-add", args=[case.code]), {"kind": "decision"}, follow=True
+    ).content.decode()
+    assert "This field is required." in page or "No file was submitted" in page
+    assert not Document.objects.exists()
+
+
+def test_a_request_over_the_limit_arrives_without_its_file_and_is_refused(
+    case: Case, world: World, client: Any, settings
+) -> None:
+    # What a browser sends over the limit: Django keeps no file part larger than
+    # FILE_UPLOAD_MAX_MEMORY_SIZE, and the view refuses the request by its length.
+    settings.CASEWORK_MAX_UPLOAD_MB = 1
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+    client.force_login(world.amina)
+    page = upload(client, case, "big.pdf", b"%PDF-" + b"0" * 2_200_000).content.decode()
+    assert "larger than 1 MB" in page
+    assert not Document.objects.exists()
