@@ -166,7 +166,7 @@ class Submission(OrgScopedModel, TimeStampedModel):
         return f"{self.form_version} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("assessments:submission", args=[self.case.code, self.pk])
+        return reverse("assessments:submission", args=[self.case.code, self.uid])
 
     @property
     def is_draft(self) -> bool:
