@@ -37,7 +37,7 @@ class Route:
 
 
 def _alpha_membership(w: World) -> dict[str, Any]:
-    return {"pk": w.amina.memberships.get().pk}
+    return {"uid": w.amina.memberships.get().uid}
 
 
 NO_TOKEN = {"pk": "00000000-0000-4000-8000-000000000000"}  # nobody's token: a 404 for all
@@ -128,8 +128,12 @@ def case_kwargs(w: World) -> dict[str, Any]:
     return {"code": alpha_records(w)["case"].code}
 
 
-def child_kwargs(name: str) -> Callable[[World], dict[str, Any]]:
-    return lambda w: {"code": alpha_records(w)["case"].code, "pk": alpha_records(w)[name].pk}
+def child_kwargs(name: str, key: str = "uid") -> Callable[[World], dict[str, Any]]:
+    """A row of the case, by its random uid (by its id only where it has none)."""
+    return lambda w: {
+        "code": alpha_records(w)["case"].code,
+        key: getattr(alpha_records(w)[name], key),
+    }
 
 
 def form_kwargs(w: World) -> dict[str, Any]:
@@ -137,7 +141,7 @@ def form_kwargs(w: World) -> dict[str, Any]:
 
 
 def submission_kwargs(w: World) -> dict[str, Any]:
-    return {"code": alpha_records(w)["case"].code, "pk": alpha_records(w)["submission"].pk}
+    return {"code": alpha_records(w)["case"].code, "uid": alpha_records(w)["submission"].uid}
 
 
 def person_kwargs(w: World) -> dict[str, Any]:
@@ -235,7 +239,7 @@ ROUTES: dict[str, Route] = {
     ),
     "people:erase": Route({"olga"}, kwargs=person_kwargs, object_of_alpha=True),
     "cases:consent-add": Route(ORG_STAFF, kwargs=case_kwargs, object_of_alpha=True),
-    "cases:consent-withdraw": case_action(kwargs=child_kwargs("consent")),
+    "cases:consent-withdraw": case_action(kwargs=child_kwargs("consent", "pk")),
     "assessments:form-list": Route(EVERYONE - {"nadia"}),
     # No file given: the page says so and goes back to the list.
     "assessments:form-upload": Route({"olga", "boris", "nora"}, method="post", ok=302),
@@ -316,7 +320,7 @@ ROUTES: dict[str, Route] = {
         ORG_STAFF,
         kwargs=lambda w: {
             "case_code": case_kwargs(w)["code"],
-            "pk": alpha_records(w)["submission"].pk,
+            "uid": alpha_records(w)["submission"].uid,
         },
         object_of_alpha=True,
     ),
@@ -503,3 +507,57 @@ def test_every_page_has_a_strict_content_security_policy_and_no_inline_code(
         assert not parser.found, f"{name} ({url}): {sorted(set(parser.found))}"
         pages += 1
     assert pages > 30
+
+
+# Routes to rows that are numbered across the whole network: they name a row by its random
+# uid, so that no URL tells its reader how many events, submissions, approvals, appointments
+# or memberships the network holds.
+BY_UID = [
+    "accounts:member-detail",
+    "accounts:member-update",
+    "accounts:member-two-factor-reset",
+    "accounts:member-token-revoke",
+    "cases:goal-status",
+    "cases:task-done",
+    "cases:approval",
+    "cases:document-download",
+    "immigration:appointment-outcome",
+    "assessments:submission",
+    "api:case-submission-detail",
+]
+
+
+# What makes a case action reach its row (an invalid form is refused before the row is read).
+VALID = {
+    "cases:goal-status": {"status": "achieved"},
+    "cases:approval": {"decision": "approve"},
+    "immigration:appointment-outcome": {"outcome": "attended"},
+}
+
+
+@pytest.mark.parametrize("name", BY_UID)
+def test_a_row_named_by_its_id_or_an_unknown_uid_is_not_found(
+    name: str, world: World, client: Any
+) -> None:
+    """The old integer-id URL no longer answers, and an unknown uid is a 404 like another
+    organisation's (which the matrix above checks)."""
+    import uuid
+
+    route = ROUTES[name]
+    kwargs = route.kwargs(world)
+    uid = kwargs.get("uid")
+    assert isinstance(uid, uuid.UUID), f"{name} does not name its row by a uid"
+    url = reverse(name, kwargs=kwargs)
+    model_row = next(
+        row
+        for row in [world.amina.memberships.get(), *alpha_records(world).values()]
+        if getattr(row, "uid", None) == uid
+    )
+    by_id = url.replace(str(uid), str(model_row.pk))
+    unknown = url.replace(str(uid), str(uuid.uuid4()))
+    users = world.users()
+    client.force_login(users[sorted(route.allowed)[0]])
+    reaching = Route(route.allowed, method=route.method, data=VALID.get(name, route.data))
+    assert call(client, reaching, by_id).status_code == 404
+    assert call(client, reaching, unknown).status_code == 404
+    assert call(client, route, url).status_code == route.ok

@@ -30,7 +30,7 @@ from casework.accounts.services import (
 )
 from casework.core.access import principal_of
 from casework.core.api.throttling import ClientAddressScopedThrottle
-from casework.core.api.viewsets import AccessReadOnlyViewSet
+from casework.core.api.viewsets import UUID_PATTERN, AccessReadOnlyViewSet
 from casework.core.limits import PASSWORD_LENGTH, USERNAME_LENGTH
 from casework.core.roles import Capability
 
@@ -53,6 +53,7 @@ class OrganisationViewSet(AccessReadOnlyViewSet):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uid", read_only=True)
     organisation = OrganisationSerializer(read_only=True)
     role_label = serializers.CharField(source="role_obj.label", read_only=True)
     scope = serializers.CharField(source="role_obj.scope", read_only=True)
@@ -223,7 +224,7 @@ class MyTokenViewSet(
     capabilities = ()
     serializer_class = ApiTokenSerializer
     queryset = ApiToken.objects.none()
-    lookup_value_regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self) -> QuerySet[ApiToken]:
         return ApiToken.objects.owned_by(self.request.user)

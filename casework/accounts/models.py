@@ -196,6 +196,7 @@ class User(AbstractUser, AuditedModel):
 class Membership(TimeStampedModel, AuditedModel):
     """A user's role in one organisation, or at network level (no organisation)."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
         Organisation,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from base64 import b32encode
 from typing import Any
 from urllib.parse import urlencode
@@ -294,7 +295,7 @@ class SwitchMembershipView(AccessMixin, View):
             (
                 m
                 for m in principal_of(request.user).memberships
-                if str(m.pk) == request.POST.get("membership", "")
+                if str(m.uid) == request.POST.get("membership", "")
             ),
             None,
         )
@@ -374,6 +375,7 @@ class MemberDetailView(AccessMixin, AuditedReadMixin, DetailView):
     capabilities = (Capability.MEMBERS_VIEW,)
     model = Membership
     template_name = "accounts/member_detail.html"
+    slug_field = slug_url_kwarg = "uid"
 
     def get_queryset(self) -> QuerySet:
         return super().get_queryset().select_related("user", "organisation")
@@ -410,7 +412,7 @@ class MemberCreateView(AccessMixin, FormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("%(name)s can now log in.") % {"name": membership.user})
-        return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.pk]))
+        return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.uid]))
 
 
 class MemberUpdateView(AccessMixin, UpdateView):
@@ -420,6 +422,7 @@ class MemberUpdateView(AccessMixin, UpdateView):
     model = Membership
     form_class = MembershipForm
     template_name = "accounts/member_form.html"
+    slug_field = slug_url_kwarg = "uid"
 
     def get_queryset(self) -> QuerySet:
         return super().get_queryset().select_related("user")
@@ -435,7 +438,7 @@ class MemberUpdateView(AccessMixin, UpdateView):
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The membership has been changed."))
-        return HttpResponseRedirect(reverse("accounts:member-detail", args=[self.object.pk]))
+        return HttpResponseRedirect(reverse("accounts:member-detail", args=[self.object.uid]))
 
 
 class MemberTwoFactorResetView(AccessMixin, View):
@@ -445,16 +448,16 @@ class MemberTwoFactorResetView(AccessMixin, View):
     capabilities = (Capability.MEMBERS_MANAGE,)
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         membership = get_visible_or_404(
-            Membership.objects.select_related("user"), request.user, pk=pk
+            Membership.objects.select_related("user"), request.user, uid=uid
         )
         if membership.organisation_id is None:
             raise PermissionDenied
         reset_two_factor(membership)
         message = _("Two-factor sign-in of %(name)s was removed.") % {"name": membership.user}
         messages.success(request, f"{message} {_('They set it up again at their next sign-in.')}")
-        return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.pk]))
+        return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.uid]))
 
 
 class MemberTokenRevokeView(AccessMixin, View):
@@ -462,26 +465,26 @@ class MemberTokenRevokeView(AccessMixin, View):
 
     capabilities = (Capability.MEMBERS_MANAGE,)
 
-    def get(self, request: HttpRequest, pk: int, token: Any) -> HttpResponse:
-        membership, api_token = self._token(request, pk, token)
-        back = reverse("accounts:member-detail", args=[membership.pk])
+    def get(self, request: HttpRequest, uid: uuid.UUID, token: Any) -> HttpResponse:
+        membership, api_token = self._token(request, uid, token)
+        back = reverse("accounts:member-detail", args=[membership.uid])
         context = {"token": api_token, "member": membership.user, "back": back}
         return render(request, "accounts/api_token_revoke.html", context)
 
-    def post(self, request: HttpRequest, pk: int, token: Any) -> HttpResponse:
-        membership, api_token = self._token(request, pk, token)
+    def post(self, request: HttpRequest, uid: uuid.UUID, token: Any) -> HttpResponse:
+        membership, api_token = self._token(request, uid, token)
         revoke_api_token(api_token, by=user_of(request))
         message = _("The token “%(name)s” of %(member)s was revoked.") % {
             "name": api_token.name,
             "member": membership.user,
         }
         messages.success(request, message)
-        return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.pk]))
+        return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.uid]))
 
     @staticmethod
-    def _token(request: HttpRequest, pk: int, token: Any) -> tuple[Membership, ApiToken]:
+    def _token(request: HttpRequest, uid: uuid.UUID, token: Any) -> tuple[Membership, ApiToken]:
         membership = get_visible_or_404(
-            Membership.objects.select_related("user"), request.user, pk=pk
+            Membership.objects.select_related("user"), request.user, uid=uid
         )
         if membership.organisation_id is None:
             raise PermissionDenied

@@ -25,7 +25,7 @@ from casework.audit.mixins import AuditedObjectMixin
 from casework.cases.models import Case
 from casework.core.access import get_visible_or_404
 from casework.core.api.parsers import JSONParser
-from casework.core.api.viewsets import AccessViewSetMixin
+from casework.core.api.viewsets import UUID_PATTERN, AccessViewSetMixin
 from casework.core.http import user_of
 from casework.core.roles import CASEWORK, Capability
 
@@ -102,6 +102,7 @@ class FormViewSet(
 class SubmissionSummarySerializer(serializers.ModelSerializer):
     """A submission without its answers: lists are not audited reads of personal data."""
 
+    id = serializers.UUIDField(source="uid", read_only=True)
     form = serializers.IntegerField(source="form_version.form_id", read_only=True)
     form_id = serializers.CharField(source="form_version.form.form_id", read_only=True)
     form_version = serializers.CharField(source="form_version.version", read_only=True)
@@ -113,6 +114,7 @@ class SubmissionSummarySerializer(serializers.ModelSerializer):
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uid", read_only=True)
     form = serializers.IntegerField(source="form_version.form_id", read_only=True)
     form_id = serializers.CharField(source="form_version.form.form_id", read_only=True)
     form_version = serializers.CharField(source="form_version.version", read_only=True)
@@ -190,6 +192,8 @@ class CaseSubmissionViewSet(
     capabilities = CASEWORK
     queryset = Submission.objects.select_related("form_version__form")
     conflicts = {"partial_update": "Someone else saved the draft since you read it."}
+    lookup_field = "uid"
+    lookup_value_regex = UUID_PATTERN
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         """Answers only on one submission's read, which is audited."""
@@ -220,7 +224,7 @@ class CaseSubmissionViewSet(
         return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DraftUpdateSerializer, responses=SubmissionSerializer)
-    def partial_update(self, request: Request, case_code: str, pk: str) -> Response:
+    def partial_update(self, request: Request, case_code: str, uid: str) -> Response:
         submission = self.get_object()
         incoming = DraftUpdateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

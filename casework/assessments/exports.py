@@ -76,7 +76,7 @@ def table(form: Form, submissions: Iterable[Submission]) -> tuple[list[str], lis
     columns = list(seen.values())
     rows = [
         [
-            str(s.pk),
+            str(s.uid),
             s.case.code,
             s.form_version.version,
             s.submitted_at.isoformat() if s.submitted_at else "",

@@ -3,6 +3,7 @@ that standard forms' answers become."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -136,6 +137,7 @@ class Submission(OrgScopedModel, TimeStampedModel):
     """A form filled for a case, with the version it was filled with. A draft can be changed;
     a submitted form cannot (a correction is a new submission)."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="submissions")
     form_version = models.ForeignKey(
         FormVersion, on_delete=models.PROTECT, related_name="submissions"
@@ -164,7 +166,7 @@ class Submission(OrgScopedModel, TimeStampedModel):
         return f"{self.form_version} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("assessments:submission", args=[self.case.code, self.pk])
+        return reverse("assessments:submission", args=[self.case.code, self.uid])
 
     @property
     def is_draft(self) -> bool:

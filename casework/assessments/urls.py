@@ -21,6 +21,6 @@ urlpatterns = [
         name="submission-export",
     ),
     path("cases/<str:code>/forms/new/", views.NewSubmissionView.as_view(), name="fill"),
-    path("cases/<str:code>/forms/<int:pk>/", views.SubmissionView.as_view(), name="submission"),
+    path("cases/<str:code>/forms/<uuid:uid>/", views.SubmissionView.as_view(), name="submission"),
     path("cases/<str:code>/forms/check/<int:version>/", views.CheckView.as_view(), name="check"),
 ]

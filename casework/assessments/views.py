@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -281,10 +282,10 @@ class SubmissionView(FillMixin, View):
             Submission.objects.select_related("form_version__form", "submitted_by"),
             self.request.user,
             case=case,
-            pk=self.kwargs["pk"],
+            uid=self.kwargs["uid"],
         )
 
-    def get(self, request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, code: str, uid: uuid.UUID) -> HttpResponse:
         case = self.case()
         submission = self.submission(case)
         record_read(submission, request.user)
@@ -300,7 +301,7 @@ class SubmissionView(FillMixin, View):
             {"case": case, "submission": submission, "version": version, "state": state},
         )
 
-    def post(self, request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    def post(self, request: HttpRequest, code: str, uid: uuid.UUID) -> HttpResponse:
         case = self.case()
         submission = self.submission(case)
         if not submission.is_draft:

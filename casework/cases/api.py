@@ -130,6 +130,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uid", read_only=True)
     recorded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="null: the system"
     )
@@ -312,7 +313,7 @@ class CaseViewSet(
         result = request_transition(case, to, by=user_of(self.request), **data)
         if isinstance(result, Approval):
             return Response(
-                {"detail": "Waiting for a supervisor's approval.", "approval": result.pk},
+                {"detail": "Waiting for a supervisor's approval.", "approval": str(result.uid)},
                 status=status.HTTP_202_ACCEPTED,
             )
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)

@@ -217,6 +217,7 @@ class TimelineEvent(OrgScopedModel):
     procedure event in another app) that holds the details.
     """
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     occurred_on = models.DateField(_("date"))
@@ -269,6 +270,7 @@ class Contact(OrgScopedModel, TimeStampedModel):
 class Goal(OrgScopedModel, TimeStampedModel):
     """One goal of the case plan, in one domain of need."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(_("domain"), max_length=20, choices=GoalDomain.choices)
     description = SealedTextField(_("goal"), max_length=300, multiline=False)
@@ -290,6 +292,7 @@ class Goal(OrgScopedModel, TimeStampedModel):
 class Task(OrgScopedModel, TimeStampedModel):
     """A reminder for someone on the team: due on a date, done or not."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     title = SealedTextField(_("task"), max_length=200, multiline=False)
     due_on = models.DateField(_("due"))
@@ -317,6 +320,7 @@ class Task(OrgScopedModel, TimeStampedModel):
 class Approval(OrgScopedModel, TimeStampedModel):
     """A case plan or a closure waiting for, or decided by, a supervisor."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="approvals")
     kind = models.CharField(_("for"), max_length=10, choices=ApprovalKind.choices)
     status = models.CharField(

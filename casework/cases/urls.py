@@ -16,10 +16,10 @@ urlpatterns = [
     path("<str:code>/engagement/", views.EngagementView.as_view(), name="engagement"),
     path("<str:code>/contacts/", views.ContactView.as_view(), name="contact-add"),
     path("<str:code>/goals/", views.GoalView.as_view(), name="goal-add"),
-    path("<str:code>/goals/<int:pk>/", views.GoalStatusView.as_view(), name="goal-status"),
+    path("<str:code>/goals/<uuid:uid>/", views.GoalStatusView.as_view(), name="goal-status"),
     path("<str:code>/tasks/", views.TaskView.as_view(), name="task-add"),
-    path("<str:code>/tasks/<int:pk>/done/", views.TaskDoneView.as_view(), name="task-done"),
-    path("<str:code>/approvals/<int:pk>/", views.ApprovalView.as_view(), name="approval"),
+    path("<str:code>/tasks/<uuid:uid>/done/", views.TaskDoneView.as_view(), name="task-done"),
+    path("<str:code>/approvals/<uuid:uid>/", views.ApprovalView.as_view(), name="approval"),
     path("<str:code>/documents/", views.DocumentUploadView.as_view(), name="document-add"),
     path("<str:code>/consent/", views.ConsentView.as_view(), name="consent-add"),
     path(
@@ -28,7 +28,7 @@ urlpatterns = [
         name="consent-withdraw",
     ),
     path(
-        "<str:code>/documents/<int:pk>/",
+        "<str:code>/documents/<uuid:uid>/",
         views.DocumentDownloadView.as_view(),
         name="document-download",
     ),

@@ -8,6 +8,7 @@ section they change; without JavaScript they post and redirect like any form.
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -453,7 +454,9 @@ class GoalStatusView(CaseActionView):
     form_class = GoalStatusForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        goal = get_visible_or_404(Goal.objects, self.request.user, case=case, pk=self.kwargs["pk"])
+        goal = get_visible_or_404(
+            Goal.objects, self.request.user, case=case, uid=self.kwargs["uid"]
+        )
         set_goal_status(goal, data["status"], by=user_of(self.request))
         return _("Goal updated.")
 
@@ -477,7 +480,9 @@ class TaskDoneView(CaseActionView):
     form_class = EmptyForm
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
-        task = get_visible_or_404(Task.objects, self.request.user, case=case, pk=self.kwargs["pk"])
+        task = get_visible_or_404(
+            Task.objects, self.request.user, case=case, uid=self.kwargs["uid"]
+        )
         complete_task(task, by=user_of(self.request))
         return _("Task done.")
 
@@ -490,7 +495,7 @@ class ApprovalView(CaseActionView):
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
         approval = get_visible_or_404(
-            Approval.objects, self.request.user, case=case, pk=self.kwargs["pk"]
+            Approval.objects, self.request.user, case=case, uid=self.kwargs["uid"]
         )
         decided = decide_approval(
             approval,
@@ -607,9 +612,9 @@ class DocumentDownloadView(AccessMixin, View):
 
     capabilities = WORK
 
-    def get(self, request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, code: str, uid: uuid.UUID) -> HttpResponse:
         case = get_visible_or_404(Case.objects, request.user, code=code)
-        document = get_visible_or_404(documents_of(case), request.user, pk=pk)
+        document = get_visible_or_404(documents_of(case), request.user, uid=uid)
         filename, content_type, data = read_document(document, request.user)
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(True, filename)  # type: ignore[assignment]  # a str when as_attachment is True

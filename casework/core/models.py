@@ -44,9 +44,14 @@ class AuditedModel(models.Model):
         abstract = True
 
     def audit_reference(self) -> str:
-        """How the audit log names this row: its pseudonymous code if it has one, else its id."""
+        """How the audit log names this row: its pseudonymous code if it has one, else its
+        random `uid` if it has one (ids are sequential: they would tell the network's volumes),
+        else its id."""
         code = getattr(self, "code", "")
-        return str(code) if isinstance(code, str) and code else str(self.pk)
+        if isinstance(code, str) and code:
+            return code
+        uid = getattr(self, "uid", None)
+        return str(uid) if isinstance(uid, uuid.UUID) else str(self.pk)
 
     def audit_subject(self) -> str:
         """The codes of the person, household or case this row is about (its own first)."""

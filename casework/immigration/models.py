@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,7 @@ from casework.immigration.choices import (
 class ProcedureEvent(OrgScopedModel, TimeStampedModel):
     """Something that happened in the person's immigration procedure."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(
         "cases.Case", on_delete=models.CASCADE, related_name="procedure_events"
     )
@@ -89,6 +92,7 @@ class DetentionEpisode(OrgScopedModel, TimeStampedModel):
 class Appointment(OrgScopedModel, TimeStampedModel):
     """An upcoming reporting date, interview or hearing; its outcome once it has passed."""
 
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="appointments")
     kind = models.CharField(_("appointment"), max_length=20, choices=AppointmentKind.choices)
     on = models.DateField(_("date"))

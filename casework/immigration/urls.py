@@ -11,7 +11,7 @@ urlpatterns = [
     path("<str:code>/legal-status/", views.LegalStatusView.as_view(), name="legal-status-add"),
     path("<str:code>/appointments/", views.AppointmentView.as_view(), name="appointment-add"),
     path(
-        "<str:code>/appointments/<int:pk>/",
+        "<str:code>/appointments/<uuid:uid>/",
         views.AppointmentOutcomeView.as_view(),
         name="appointment-outcome",
     ),

@@ -61,7 +61,7 @@ class AppointmentOutcomeView(CaseActionView):
 
     def perform(self, case: Case, data: dict[str, Any]) -> str:
         appointment = get_visible_or_404(
-            Appointment.objects, self.request.user, case=case, pk=self.kwargs["pk"]
+            Appointment.objects, self.request.user, case=case, uid=self.kwargs["uid"]
         )
         record_appointment_outcome(appointment, data["outcome"], by=user_of(self.request))
         return _("Outcome recorded.")

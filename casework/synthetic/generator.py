@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -602,7 +603,9 @@ def insert(model: type[models.Model], rows: list[dict[str, Any]], now: dt.dateti
     fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
     names = list(rows[0])
     stamps = [n for n in ("created_at", "updated_at") if n in fields and n not in names]
-    columns = [fields[n].column for n in names + stamps]
+    # A random uid names the row in URLs and the API: a fresh one each, as the model's default.
+    uid = fields["uid"] if "uid" in fields and "uid" not in names else None
+    columns = [fields[n].column for n in names + stamps] + ([uid.column] if uid else [])
     stamp = connection.ops.adapt_datetimefield_value(now)
     convert = [_converter(fields[n]) for n in names]
     for i, name in enumerate(names):  # free text is sealed with its row's organisation
@@ -630,6 +633,7 @@ def insert(model: type[models.Model], rows: list[dict[str, Any]], now: dt.dateti
     params = [
         [c(r[n]) if c else r[n] for c, n in zip(convert, names, strict=True)]
         + [stamp] * len(stamps)
+        + ([uid.get_db_prep_value(uuid.uuid4(), connection)] if uid else [])
         for r in rows
     ]
     with connection.cursor() as cursor:

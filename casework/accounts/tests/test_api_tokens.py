@@ -148,7 +148,7 @@ def test_deactivating_the_last_membership_ends_the_tokens_and_refuses_new_ones(
     membership = world.amina.memberships.get()
     client.force_login(world.olga)
     response = client.post(
-        reverse("accounts:member-update", args=[membership.pk]), {"role": "caseworker"}
+        reverse("accounts:member-update", args=[membership.uid]), {"role": "caseworker"}
     )
     assert response.status_code == 302
     assert me(secret).status_code == 401
@@ -160,7 +160,7 @@ def test_deactivating_the_last_membership_ends_the_tokens_and_refuses_new_ones(
     assert (entry.actor, entry.organisation_id) == ("olga", world.alpha.pk)
     # Back at work: the old token stays revoked.
     client.post(
-        reverse("accounts:member-update", args=[membership.pk]),
+        reverse("accounts:member-update", args=[membership.uid]),
         {"role": "caseworker", "is_active": "on"},
     )
     assert me(secret).status_code == 401

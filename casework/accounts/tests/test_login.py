@@ -80,7 +80,7 @@ def test_a_user_in_two_organisations_switches_between_them(world: World, client:
     home = client.get(reverse("core:home")).content.decode()
     assert "You work in Alpha Association as Case manager." in home
     beta = world.mia.memberships.get(organisation=world.beta)
-    response = client.post(reverse("accounts:switch"), {"membership": beta.pk}, follow=True)
+    response = client.post(reverse("accounts:switch"), {"membership": beta.uid}, follow=True)
     assert "You work in Beta Foundation as Organisation admin." in response.content.decode()
     assert client.get(reverse("accounts:organisation-detail", args=["alpha"])).status_code == 404
     assert client.get(reverse("accounts:organisation-detail", args=["beta"])).status_code == 200
@@ -92,7 +92,7 @@ def test_a_user_cannot_switch_to_someone_elses_membership(world: World, client: 
     client.force_login(world.mia)
     boris_membership = world.boris.memberships.get()
     response = client.post(
-        reverse("accounts:switch"), {"membership": boris_membership.pk}, follow=True
+        reverse("accounts:switch"), {"membership": boris_membership.uid}, follow=True
     )
     assert "You have no such membership." in response.content.decode()
     world.mia.refresh_from_db()
@@ -104,7 +104,7 @@ def test_the_switch_only_redirects_to_this_site(world: World, client: Any) -> No
     client.force_login(world.mia)
     beta = world.mia.memberships.get(organisation=world.beta)
     response = client.post(
-        reverse("accounts:switch"), {"membership": beta.pk, "next": "https://evil.example/"}
+        reverse("accounts:switch"), {"membership": beta.uid, "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("core:home")
 

@@ -40,13 +40,13 @@ def test_the_staff_list_shows_one_organisation_and_searches(world: World, client
 def test_reading_a_staff_member_is_audited(world: World, client: Any) -> None:
     client.force_login(world.olga)
     membership = world.amina.memberships.get()
-    response = client.get(reverse("accounts:member-detail", args=[membership.pk]))
+    response = client.get(reverse("accounts:member-detail", args=[membership.uid]))
     assert "amina@test.invalid" in response.content.decode()
     entry = AuditEntry.objects.get(action=Action.READ)
     assert (entry.actor, entry.object_type, entry.object_id) == (
         "olga",
         "accounts.membership",
-        str(membership.pk),
+        str(membership.uid),
     )
 
 
@@ -88,7 +88,7 @@ def test_an_org_admin_adds_a_staff_member_who_can_then_log_in(world: World, clie
     # django-axes watches every sign-in, so it needs the request (the test client has none).
     assert client.login(request=HttpRequest(), username="newcomer", password=password)
     created = AuditEntry.objects.filter(action=Action.CREATE, object_type="accounts.membership")
-    assert created.filter(object_id=str(membership.pk), organisation_id=world.alpha.pk).exists()
+    assert created.filter(object_id=str(membership.uid), organisation_id=world.alpha.pk).exists()
 
 
 def test_a_taken_username_or_a_weak_password_is_refused(world: World, client: Any) -> None:
@@ -103,7 +103,7 @@ def test_a_taken_username_or_a_weak_password_is_refused(world: World, client: An
 def test_an_org_admin_changes_a_role_and_deactivates_a_member(world: World, client: Any) -> None:
     client.force_login(world.olga)
     membership = world.amina.memberships.get()
-    url = reverse("accounts:member-update", args=[membership.pk])
+    url = reverse("accounts:member-update", args=[membership.uid])
     client.post(url, {"role": "supervisor", "is_active": "on"})
     membership.refresh_from_db()
     assert membership.role == "supervisor"
@@ -118,14 +118,14 @@ def test_the_last_admin_cannot_be_removed(world: World, client: Any) -> None:
     client.force_login(world.olga)
     own = world.olga.memberships.get()
     response = client.post(
-        reverse("accounts:member-update", args=[own.pk]), {"role": "caseworker", "is_active": "on"}
+        reverse("accounts:member-update", args=[own.uid]), {"role": "caseworker", "is_active": "on"}
     )
     assert "at least one active member who manages its staff" in response.content.decode()
     own.refresh_from_db()
     assert own.role == "org_admin"
     add_membership(User.objects.create(username="second-admin"), "org_admin", world.alpha)
     client.post(
-        reverse("accounts:member-update", args=[own.pk]), {"role": "caseworker", "is_active": "on"}
+        reverse("accounts:member-update", args=[own.uid]), {"role": "caseworker", "is_active": "on"}
     )
     own.refresh_from_db()
     assert own.role == "caseworker"
@@ -135,7 +135,7 @@ def test_an_admin_cannot_give_a_network_role(world: World, client: Any) -> None:
     client.force_login(world.olga)
     membership = world.amina.memberships.get()
     response = client.post(
-        reverse("accounts:member-update", args=[membership.pk]),
+        reverse("accounts:member-update", args=[membership.uid]),
         {"role": "network_coordinator", "is_active": "on"},
     )
     assert "Select a valid choice" in response.content.decode()

@@ -73,8 +73,8 @@ def test_an_admin_revokes_a_members_token_from_the_members_page(world: World, cl
     token, secret = issue_api_token(world.amina, name="laptop script")
     membership = world.amina.memberships.get()
     client.force_login(world.olga)
-    detail = client.get(reverse("accounts:member-detail", args=[membership.pk])).content.decode()
-    revoke = reverse("accounts:member-token-revoke", args=[membership.pk, token.pk])
+    detail = client.get(reverse("accounts:member-detail", args=[membership.uid])).content.decode()
+    revoke = reverse("accounts:member-token-revoke", args=[membership.uid, token.pk])
     assert "laptop script" in detail and revoke in detail
     assert "of Amina Persona?" in client.get(revoke).content.decode()
     assert client.post(revoke).status_code == 302
@@ -94,15 +94,15 @@ def test_only_admins_of_the_members_organisation_see_and_revoke_its_tokens(
 ) -> None:
     token, secret = issue_api_token(world.amina, name="laptop script")
     membership = world.amina.memberships.get()
-    revoke = reverse("accounts:member-token-revoke", args=[membership.pk, token.pk])
+    revoke = reverse("accounts:member-token-revoke", args=[membership.uid, token.pk])
     client.force_login(world.sam)  # may see the staff, not manage them
-    detail = client.get(reverse("accounts:member-detail", args=[membership.pk])).content.decode()
+    detail = client.get(reverse("accounts:member-detail", args=[membership.uid])).content.decode()
     assert "laptop script" not in detail
     assert client.post(revoke).status_code == 403
     client.force_login(world.boris)  # an admin, of another organisation
     assert client.post(revoke).status_code == 404
     olga = world.olga.memberships.get()
     client.force_login(world.olga)  # the token must belong to the member named in the URL
-    other = reverse("accounts:member-token-revoke", args=[olga.pk, token.pk])
+    other = reverse("accounts:member-token-revoke", args=[olga.uid, token.pk])
     assert client.post(other).status_code == 404
     assert works(secret)

@@ -178,7 +178,7 @@ def test_an_api_token_needs_the_second_factor_too(strict: World, api_client: Any
 def test_an_admin_resets_a_members_second_factor(strict: World, client: Any) -> None:
     enrolled(strict.amina)
     membership = strict.amina.memberships.get()
-    url = reverse("accounts:member-two-factor-reset", args=[membership.pk])
+    url = reverse("accounts:member-two-factor-reset", args=[membership.uid])
     client.force_login(strict.boris)  # Beta's admin: not his member
     assert client.post(url).status_code == 404
     client.force_login(strict.olga)
@@ -186,7 +186,7 @@ def test_an_admin_resets_a_members_second_factor(strict: World, client: Any) -> 
     client.post(reverse("accounts:login"), {"username": "olga", "password": PASSWORD})
     olga_device = TOTPDevice.objects.get(user=strict.olga)
     client.post(reverse("accounts:two-factor-verify"), {"code": code_of(olga_device)})
-    detail = client.get(reverse("accounts:member-detail", args=[membership.pk]))
+    detail = client.get(reverse("accounts:member-detail", args=[membership.uid]))
     assert "Reset two-factor sign-in" in detail.content.decode()
     response = client.post(url)
     assert response.status_code == 302

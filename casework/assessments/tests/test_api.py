@@ -173,10 +173,10 @@ def test_the_list_carries_no_answers_and_one_submissions_read_is_audited(
     submission = submit(case, version, answers, by=world.amina)
     api_client.force_authenticate(world.amina)
     url = f"/api/v1/cases/{case.code}/submissions/"
-    reads = AuditEntry.objects.filter(action="read", object_id=str(submission.pk))
+    reads = AuditEntry.objects.filter(action="read", object_id=str(submission.uid))
     [listed] = api_client.get(url).json()["results"]
     assert "answers" not in listed and not reads.exists()
-    one = api_client.get(f"{url}{submission.pk}/").json()
+    one = api_client.get(f"{url}{submission.uid}/").json()
     assert one["answers"]["gender"] == "female" and reads.count() == 1
 
 

@@ -127,7 +127,7 @@ def test_a_submission_is_on_the_timeline_and_in_the_audit_log(
     assert event.source_id == submission.pk
     assert event.summary == "Form submitted: Outcome ratings (version 2026.1)"
     assert AuditEntry.objects.filter(
-        object_type="assessments.submission", object_id=str(submission.pk), action="create"
+        object_type="assessments.submission", object_id=str(submission.uid), action="create"
     ).exists()
 
 

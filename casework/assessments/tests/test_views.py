@@ -69,7 +69,7 @@ def test_a_caseworker_fills_and_submits_a_screening(
     assert case.events.filter(kind=EventKind.SUBMISSION).exists()
     shown = client.get(submission.get_absolute_url()).content.decode()
     assert "Child" in shown and "9" in shown
-    assert AuditEntry.objects.filter(action="read", object_id=str(submission.pk)).exists()
+    assert AuditEntry.objects.filter(action="read", object_id=str(submission.uid)).exists()
 
 
 def test_a_broken_answer_is_shown_back_with_the_forms_message(

@@ -73,7 +73,7 @@ def test_the_export_is_the_filtered_log_as_csv_and_is_itself_audited(
 def test_requests_are_stamped_with_an_id_and_address(world: World, client: Any) -> None:
     client.force_login(world.olga)
     response = client.get(
-        reverse("accounts:member-detail", args=[world.amina.memberships.get().pk]),
+        reverse("accounts:member-detail", args=[world.amina.memberships.get().uid]),
         HTTP_X_REQUEST_ID="req-12345678",
     )
     assert response["X-Request-ID"] == "req-12345678"

@@ -34,7 +34,7 @@ def test_a_document_is_stored_encrypted_and_downloaded_by_its_organisation(
     assert (document.content_type, document.size) == ("application/pdf", len(PDF))
     assert b"Okonkwo" not in bytes(document.sealed)
     assert b"Okonkwo" not in bytes(DocumentContent.objects.get().sealed)
-    response = client.get(reverse("cases:document-download", args=[case.code, document.pk]))
+    response = client.get(reverse("cases:document-download", args=[case.code, document.uid]))
     assert response.content == PDF
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
@@ -42,7 +42,7 @@ def test_a_document_is_stored_encrypted_and_downloaded_by_its_organisation(
     assert AuditEntry.objects.filter(action=Action.READ, object_type="cases.document").count() == 1
     client.force_login(world.boris)
     assert (
-        client.get(reverse("cases:document-download", args=[case.code, document.pk])).status_code
+        client.get(reverse("cases:document-download", args=[case.code, document.uid])).status_code
         == 404
     )
 
@@ -79,7 +79,7 @@ def test_keys_rotate_re_encrypts_documents_too(
     assert DocumentContent.objects.get().key_id != old
     document = Document.objects.get()
     assert document.key_id != old and document.filename == "note.txt"
-    response = client.get(reverse("cases:document-download", args=[case.code, document.pk]))
+    response = client.get(reverse("cases:document-download", args=[case.code, document.uid]))
     assert response.content.decode() == "Notes in UTF-8: café"
 
 
@@ -114,13 +114,11 @@ def test_a_document_about_the_person_shows_on_all_their_cases(
     assert "passport.png" in on_second and "about the person" in on_second
     assert "only-here.pdf" not in on_second
     passport = Document.objects.get(case__isnull=True)
-    url = reverse("cases:document-download", args=[second.code, passport.pk])
+    url = reverse("cases:document-download", args=[second.code, passport.uid])
     assert client.get(url).content.startswith(b"\x89PNG")
     case_only = Document.objects.get(case=case)
-    assert (
-        client.get(reverse("cases:document-download", args=[second.code, case_only.pk])).status_code
-        == 404
-    )
+    elsewhere = reverse("cases:document-download", args=[second.code, case_only.uid])
+    assert client.get(elsewhere).status_code == 404
 
 
 def test_an_empty_file_or_none_is_refused(case: Case, world: World, client: Any) -> None:

@@ -17,6 +17,10 @@ else:
     _ViewSetBase = object
 
 
+# A row named by its random `uid` in a route: anything else (an old integer id) is a 404.
+UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
 class AccessViewSetMixin(_ViewSetBase):
     """`get_queryset()` is the model's rows visible to the caller: another organisation's
     row is a 404, the same as a row that does not exist."""
