@@ -134,10 +134,17 @@ if not set(RELEASE_SCOPES) <= {"country", "organisation"}:
         "CASEWORK_RELEASE_SCOPES lists country and/or organisation, separated by a comma."
     )
 PERSON_BREAKDOWNS = ("detention_status", "gender", "age_band", "vulnerability")
+# Quarters: a year's release can also break every figure down by quarter of intake (the
+# cohort taken in each quarter, and the appointments and people served of the year by the
+# quarter their case began), audited with the rest of the year. Off unless the network asks
+# for it; a scope's tables get it too where RELEASE_SCOPE_BREAKDOWNS lists "quarter".
+RELEASE_QUARTERS = env_bool("CASEWORK_RELEASE_QUARTERS", False)
 RELEASE_SCOPE_BREAKDOWNS = env_list("CASEWORK_RELEASE_SCOPE_BREAKDOWNS", [])
-if not set(RELEASE_SCOPE_BREAKDOWNS) <= set(PERSON_BREAKDOWNS):
+if not set(RELEASE_SCOPE_BREAKDOWNS) <= {*PERSON_BREAKDOWNS, "quarter"}:
     raise ImproperlyConfigured(
-        "CASEWORK_RELEASE_SCOPE_BREAKDOWNS lists some of " + ", ".join(PERSON_BREAKDOWNS) + "."
+        "CASEWORK_RELEASE_SCOPE_BREAKDOWNS lists some of "
+        + ", ".join([*PERSON_BREAKDOWNS, "quarter"])
+        + "."
     )
 
 

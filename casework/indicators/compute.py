@@ -21,7 +21,14 @@ from django.db.models import (
     When,
 )
 from django.db.models import Value as Const
-from django.db.models.functions import Coalesce, ExtractYear, Least
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    ExtractQuarter,
+    ExtractYear,
+    Least,
+)
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
@@ -66,6 +73,26 @@ def age_band_at_intake(prefix: str = "") -> Cases:
         When(**{f"{prefix}intake_date__isnull": True}, then=recorded),
         *(When(LessThan(age, limit), then=Const(band)) for limit, band in bands),
         default=Const("65+"),
+        output_field=CharField(),
+    )
+
+
+EARLIER = "earlier"  # the quarter-of-intake group of cases taken in before the period
+
+
+def intake_quarter(start: dt.date, prefix: str = "") -> Cases:
+    """The quarter of intake, written like a period (2026-Q2); "earlier" for a case taken in
+    before `start` (people served and appointments of a period count such cases too)."""
+    date = f"{prefix}intake_date"
+    return Cases(
+        When(**{f"{date}__isnull": True}, then=Const(None)),
+        When(**{f"{date}__lt": start}, then=Const(EARLIER)),
+        default=Concat(
+            Cast(ExtractYear(date), CharField()),
+            Const("-Q"),
+            Cast(ExtractQuarter(date), CharField()),
+            output_field=CharField(),
+        ),
         output_field=CharField(),
     )
 
@@ -192,10 +219,14 @@ def _check(codes: list[str], by: str | None) -> None:
             raise ValueError(f"{code} cannot be broken down by {by}.")
 
 
-def _group_column(rows: QuerySet, by: str | None, prefix: str) -> tuple[QuerySet, str | None]:
+def _group_column(
+    rows: QuerySet, by: str | None, prefix: str, start: dt.date
+) -> tuple[QuerySet, str | None]:
     column = DISAGGREGATIONS[by] if by else None
     if column == "age_band_at_intake":
         return rows.annotate(age_band_at_intake=age_band_at_intake(prefix)), column
+    if column == "intake_quarter":
+        return rows.annotate(intake_quarter=intake_quarter(start, prefix)), column
     return rows, (prefix + column if column else None)
 
 
@@ -215,7 +246,7 @@ def rates(
         kinds.setdefault(REGISTRY[code].kind, []).append(code)
     for kind, of_kind in kinds.items():
         rows, conditions, prefix = _rows(kind, of_kind, cases, start, end)
-        rows, column = _group_column(rows, by, prefix)
+        rows, column = _group_column(rows, by, prefix, start)
         counts = {}
         for i, code in enumerate(of_kind):
             numerator, denominator = conditions[code]
@@ -320,7 +351,9 @@ def counts(
     for code in codes:
         if REGISTRY[code].kind != "count":
             raise ValueError(f"{code} is not a count.")
-        rows, column = _group_column(_counted(code, cases, start, end, baseline, against), by, "")
+        rows, column = _group_column(
+            _counted(code, cases, start, end, baseline, against), by, "", start
+        )
         people = {"n": Count("person", distinct=True)}
         grouped = (
             list(rows.values(column).annotate(**people).order_by(column))
@@ -393,7 +426,7 @@ def members(
         condition = numerator if part == "numerator" else denominator
         if condition is not None:
             rows = rows.filter(condition)
-    rows, column = _group_column(rows, by, prefix)
+    rows, column = _group_column(rows, by, prefix, start)
     if column and group is not None:
         lookup: dict[str, object] = (
             {f"{column}__isnull": True} if group == "none" else {column: group}
@@ -488,7 +521,7 @@ def survival_within(
         ),
         follow_up=ExpressionWrapper(F("stop_on") - F("intake_date"), output_field=DurationField()),
     )
-    rows, column = _group_column(rows, by, "")
+    rows, column = _group_column(rows, by, "", start)
     keys = [*(c for c in (within, column) if c), "follow_up"]
     grouped = (
         rows.values(*keys)

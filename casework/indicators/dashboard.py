@@ -76,12 +76,17 @@ class NotBrokenDown(NotReleased):
 
     def __init__(self, release: Release, period: str, scope: str, by: str) -> None:
         published = release.breakdowns(period, scope) or []
+        if by == "quarter":
+            why = _("quarters are published only where the network asks for them.")
+        elif scope == NETWORK:
+            why = _("that breakdown is not published.")
+        else:
+            why = _("breakdowns by a person's attributes are published for the network.")
         ScopeError.__init__(
             self,
             _(
                 "%(release)s publishes %(scope)s in %(period)s in total and by %(published)s, "
-                "not by %(by)s: breakdowns by a person's attributes are published for the "
-                "network."
+                "not by %(by)s: %(why)s"
             )
             % {
                 "release": release.title,
@@ -90,6 +95,7 @@ class NotBrokenDown(NotReleased):
                 "published": ", ".join(str(DISAGGREGATION_LABELS[b]).lower() for b in published)
                 or "-",
                 "by": str(DISAGGREGATION_LABELS.get(by, by)).lower(),
+                "why": why,
             },
         )
 

@@ -37,7 +37,8 @@ def check_outside(text: str) -> None:
             _(
                 "Outside your own organisation, figures are given for whole calendar years "
                 "only (for example 2025): two overlapping periods could otherwise be "
-                "subtracted from each other."
+                "subtracted from each other. Where the network publishes quarters, break a "
+                "year down by quarter of intake."
             )
         )
 

@@ -11,7 +11,8 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-# Breakdown → the case column it groups by (`age_band` is the age at intake, computed).
+# Breakdown → the case column it groups by (`age_band` is the age at intake and `quarter` the
+# quarter of intake, both computed).
 DISAGGREGATIONS = {
     "organisation": "organisation__slug",
     "country": "organisation__country",
@@ -21,6 +22,7 @@ DISAGGREGATIONS = {
     "gender": "person__gender",
     "age_band": "age_band_at_intake",
     "vulnerability": "vulnerabilities__flag",
+    "quarter": "intake_quarter",
 }
 DISAGGREGATION_LABELS = {
     "organisation": _("Organisation"),
@@ -31,6 +33,7 @@ DISAGGREGATION_LABELS = {
     "gender": _("Gender"),
     "age_band": _("Age band at intake"),
     "vulnerability": _("Vulnerability group"),
+    "quarter": _("Quarter of intake"),
 }
 COHORT_RULE = _(
     "Cohort: cases with intake in the period. Status at the end of the period; a case closed "

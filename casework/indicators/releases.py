@@ -8,7 +8,10 @@ improvement and survival figures), the reporting appointments of the year (compl
 counted in events with the people behind them), and the people served in the year (people
 served, people in new groups). An atom is a set of units that agree on every attribute a
 figure can select by: organisation, project, detention status, gender, age band, every
-vulnerability flag and every indicator's conditions. A scope's cells are sums over the
+vulnerability flag, the quarter of intake where quarters are published
+(settings.RELEASE_QUARTERS), and every indicator's conditions. Quarters are a breakdown of
+the year, not periods of their own: a quarter's figures then share the year's atoms, so the
+audit sees that the four quarters add up to the year. A scope's cells are sums over the
 scope's atoms; the network's are also computed by the engine and must agree (`Inconsistent`).
 """
 
@@ -40,6 +43,7 @@ from casework.indicators.compute import (
     cohorts_served_before,
     compliance_rows,
     counts,
+    intake_quarter,
     rates,
     served,
     survival_values,
@@ -63,23 +67,36 @@ class Inconsistent(RuntimeError):
     published, so nothing is released."""
 
 
+COMPUTED = ("age_band_at_intake", "intake_quarter")  # columns annotated, not read
+
+
+def _quarters() -> bool:
+    """Whether some table of the release breaks down by quarter of intake."""
+    return settings.RELEASE_QUARTERS or "quarter" in settings.RELEASE_SCOPE_BREAKDOWNS
+
+
 def _columns(prefix: str) -> dict[str, str]:
-    """Breakdown → the column its group is read from, for rows reached through `prefix`."""
+    """Breakdown → the column its group is read from, for rows reached through `prefix`.
+    The quarter of intake only where it is published: it would split the atoms for
+    nothing."""
     return {
-        by: (column if column == "age_band_at_intake" else prefix + column)
+        by: (column if column in COMPUTED else prefix + column)
         for by, column in DISAGGREGATIONS.items()
-        if by != "vulnerability"
+        if by != "vulnerability" and (by != "quarter" or _quarters())
     }
 
 
-def _with_groups(rows: QuerySet, prefix: str) -> QuerySet:
-    """Rows annotated with the age band at intake and one flag per vulnerability group."""
+def _with_groups(rows: QuerySet, prefix: str, start: dt.date) -> QuerySet:
+    """Rows annotated with the age band at intake, the quarter of intake where it is
+    published, and one flag per vulnerability group."""
     case = OuterRef(f"{prefix}pk") if prefix else OuterRef("pk")
-    flags = {
+    columns: dict[str, Any] = {
         f"flag_{flag}": Exists(CaseVulnerability.objects.filter(case=case, flag=flag))
         for flag in FLAGS
     }
-    return rows.annotate(age_band_at_intake=age_band_at_intake(prefix), **flags)
+    if _quarters():
+        columns["intake_quarter"] = intake_quarter(start, prefix)
+    return rows.annotate(age_band_at_intake=age_band_at_intake(prefix), **columns)
 
 
 def _group(value: Any) -> str:
@@ -101,7 +118,10 @@ class TableScope:
         organisations, projects and target cohorts below it), and the breakdowns by
         person attributes that settings.RELEASE_SCOPE_BREAKDOWNS adds."""
         if not self.by:
-            return [None, *DISAGGREGATIONS]
+            return [
+                None,
+                *(by for by in DISAGGREGATIONS if by != "quarter" or settings.RELEASE_QUARTERS),
+            ]
         parts = PARTS[self.by]
         return [
             None,
@@ -207,7 +227,7 @@ def _cohort_atoms(period: str, cases: QuerySet, start: dt.date, end: dt.date, cu
                 When(denominator, then=1), default=0, output_field=IntegerField()
             )
     columns = _columns("")
-    rows = _with_groups(rows, "").annotate(**flags)
+    rows = _with_groups(rows, "", start).annotate(**flags)
     names = [*columns.values(), *(f"flag_{f}" for f in FLAGS), *flags]
     grouped = rows.values(*names).annotate(units=Count("pk")).order_by(*names)
     return Atoms(
@@ -220,7 +240,7 @@ def _cohort_atoms(period: str, cases: QuerySet, start: dt.date, end: dt.date, cu
 def _compliance_atoms(period: str, cases: QuerySet, start: dt.date, end: dt.date):
     rows, attended = compliance_rows(cases, start, end)
     columns = _columns("case__")
-    rows = _with_groups(rows, "case__").annotate(
+    rows = _with_groups(rows, "case__", start).annotate(
         attended=Cases(When(attended, then=1), default=0, output_field=IntegerField())
     )
     names = [*columns.values(), *(f"flag_{f}" for f in FLAGS), "attended"]
@@ -266,7 +286,7 @@ def _served_atoms(period: str, cases: QuerySet, start: dt.date, end: dt.date):
     country, its organisation), and in which of those their case is of a new group."""
     columns = _columns("")
     before = _new_against(cases, start)
-    rows = _with_groups(served(cases, start, end), "")
+    rows = _with_groups(served(cases, start, end), "", start)
     names = [
         "person_id",
         "project__target_cohort",

@@ -32,10 +32,12 @@ def world(db: None) -> World:
 @pytest.fixture
 def release_scopes(settings: Any) -> None:
     """Releases whose country and organisation tables break down by every person attribute
-    too (CASEWORK_RELEASE_SCOPE_BREAKDOWNS; by default they break down by their parts only),
-    so that the audit sees every link between tables."""
+    and by quarter too (CASEWORK_RELEASE_SCOPE_BREAKDOWNS; by default they break down by
+    their parts only), and the network's by quarter (CASEWORK_RELEASE_QUARTERS), so that the
+    audit sees every link between tables."""
     settings.RELEASE_SCOPES = ["country", "organisation"]
-    settings.RELEASE_SCOPE_BREAKDOWNS = list(settings.PERSON_BREAKDOWNS)
+    settings.RELEASE_QUARTERS = True
+    settings.RELEASE_SCOPE_BREAKDOWNS = [*settings.PERSON_BREAKDOWNS, "quarter"]
 
 
 @pytest.fixture

@@ -229,10 +229,56 @@ def test_a_country_and_an_organisation_are_broken_down_by_their_parts_by_default
     assert "not by gender" in page.content.decode()
 
 
+def test_quarters_are_a_breakdown_of_the_year_audited_with_it(world: World, settings) -> None:
+    """Where the network asks for quarters, a year's release breaks every figure down by
+    quarter of intake. The quarters add up to the year, so a small quarter is not shown
+    beside the year and the other quarters; without the setting, no quarter is published."""
+    for i in range(40):
+        enrol_2025(world, i)  # intake in the first quarter
+    for i in range(95, 98):
+        enrol_2025(world, i)  # three in the second
+    settings.RELEASE_QUARTERS = True
+    releases.build(periods=["2025"])
+    api = APIClient()
+    api.force_authenticate(world.otto)
+    url = "/api/v1/indicators/engagement_rate/values/"
+    response = api.get(url, {"period": "2025", "by": "quarter"})
+    assert response.status_code == 200, response.json()
+    cells = {c["group"]: c for c in response.json()["cells"]}
+    assert set(cells) == {None, "2025-Q1", "2025-Q2"}
+    assert cells["2025-Q2"]["suppressed"]
+    assert cells["2025-Q1"]["suppressed"] or cells[None]["suppressed"], cells
+    # Inside the organisation, its staff see their own quarters live and exact.
+    api.force_authenticate(world.amina)
+    own = api.get(url, {"period": "2025", "by": "quarter", "scope": "organisation:alpha"})
+    assert own.status_code == 200, own.json()
+    assert {c["group"]: c["denominator"] for c in own.json()["cells"]} == {
+        None: 43,
+        "2025-Q1": 40,
+        "2025-Q2": 3,
+    }
+
+
+def test_without_the_setting_no_quarter_is_published_and_readers_are_told_how(
+    world: World,
+) -> None:
+    for i in range(30):
+        enrol_2025(world, i)
+    releases.build(periods=["2025"])
+    api = APIClient()
+    api.force_authenticate(world.otto)
+    url = "/api/v1/indicators/engagement_rate/values/"
+    refused = api.get(url, {"period": "2025", "by": "quarter"})
+    assert refused.status_code == 404
+    assert "quarters are published only where the network asks" in refused.json()["detail"]
+    asked = api.get(url, {"period": "2025-Q2"})
+    assert asked.status_code == 400 and "by quarter of intake" in str(asked.json())
+
+
 # The property: rebuild every published figure from the cases behind it (through
 # `compute.members`, not through the release's own atoms), and ask the exact audit, for the
 # staff of each organisation, how far each withheld count could be from anything else.
-ORACLE_BREAKDOWNS = [None, "organisation", "gender", "vulnerability", "age_band"]
+ORACLE_BREAKDOWNS = [None, "organisation", "gender", "vulnerability", "age_band", "quarter"]
 
 
 def _oracle(release: Release, period: str) -> list[tuple]:
