@@ -374,11 +374,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["casework.core.api.permissions.CapabilityPermission"],
-    "DEFAULT_PARSER_CLASSES": [
-        "casework.core.api.parsers.JSONParser",  # DRF's, refusing JSON nested too deeply
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (DRF's parser, refusing JSON nested too deeply): a form-encoded body has no
+    # types, so it cannot be checked against the schema. Uploads name their own parsers.
+    "DEFAULT_PARSER_CLASSES": ["casework.core.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "casework.core.api.pagination.Pagination",
     "EXCEPTION_HANDLER": "casework.core.api.errors.exception_handler",
     "PAGE_SIZE": 50,

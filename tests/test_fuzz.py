@@ -4,10 +4,15 @@ Requests go in-process to the WSGI application (no server), with each persona's 
 token. A fixed, small number of examples per operation and a derandomized Hypothesis keep the
 run bounded and the same on every run. Every response must not be a server error and must
 conform to the schema: a documented status code, its content type and its body's schema.
+
+It runs once on each database, in a different mode: on SQLite with requests that fit the
+schema (positive), on PostgreSQL with requests that break it (negative: wrong types, values
+out of range, missing fields), which must also be refused with a documented client error.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,9 +23,12 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -43,18 +51,18 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+NEGATIVE_CHECKS = [*CHECKS, negative_data_rejection]
 FORM = b"| survey |\n| | type | name | label |\n| | text | why | Why? |\n"
 
-# Once per suite run: CI runs the suite on SQLite and again on PostgreSQL, and the answers
-# checked here are the API's, not the database's (as tests/test_backup.py runs on PostgreSQL
-# only). `-m "not fuzz"` leaves it out of a quick run.
-pytestmark = [
-    pytest.mark.fuzz,
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "sqlite", reason="the fuzz test runs once, in the SQLite run"
-    ),
-]
+# CI runs the suite on SQLite and again on PostgreSQL: each run fuzzes in one mode, so that
+# both modes and both databases are covered for the time of one. `-m "not fuzz"` leaves it out
+# of a quick run.
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+# CASEWORK_FUZZ_MODE=negative (or positive) chooses the mode whatever the database.
+MODE = GenerationMode(
+    os.environ.get("CASEWORK_FUZZ_MODE")
+    or ("positive" if connection.vendor == "sqlite" else "negative")
+)
 
 REQUESTS: dict[str, int] = {}
 
@@ -130,14 +138,14 @@ def test_every_operation_answers_as_its_schema_says(
     sent = 0
     for result in schema.get_all_operations():
         operation = result.ok()  # type: ignore[union-attr]  # an invalid schema fails here
-        strategies = [operation.as_strategy()]
+        strategies = [operation.as_strategy(MODE)]
         real = real_rows(rows, operation.path)
         if real is not None:
-            strategies.append(operation.as_strategy(path_parameters=real))
+            strategies.append(operation.as_strategy(MODE, path_parameters=real))
         for strategy in strategies:
             sent += run(operation, strategy, headers, failures)
     REQUESTS[role] = sent
-    print(f"schemathesis: {sent} requests as {role}; {sum(REQUESTS.values())} so far")
+    print(f"schemathesis ({MODE}): {sent} requests as {role}; {sum(REQUESTS.values())} so far")
     assert not failures, "\n\n".join(failures)
 
 
@@ -157,10 +165,13 @@ def run(operation: Any, strategy: Any, headers: dict[str, str], failures: list[s
     def fuzz(case: Any) -> None:
         nonlocal count
         count += 1
-        case.call_and_validate(headers=headers, checks=CHECKS)
+        checks = CHECKS if MODE == GenerationMode.POSITIVE else NEGATIVE_CHECKS
+        case.call_and_validate(headers=headers, checks=checks)
 
     try:
         fuzz()
+    except Unsatisfiable:  # negative mode: the operation takes nothing that can be broken
+        pass
     except (Exception, BaseExceptionGroup) as error:  # each operation's failure, not the first only
         failures.append(f"{operation.label}: {error}")
     return count

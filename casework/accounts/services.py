@@ -6,12 +6,15 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from axes.models import AccessAttempt
+from axes.utils import reset as reset_access_attempts
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
@@ -233,6 +236,25 @@ def reset_two_factor(membership: Membership) -> int:
         obj=user,
         organisation_id=membership.organisation_id,
     )
+    return removed
+
+
+def sign_in_paused(user: User) -> bool:
+    """Whether failed logins have paused signing in to this account (django-axes counts
+    them per typed username until the lock-out ends or an admin unlocks it)."""
+    attempts = AccessAttempt.objects.filter(username=user.get_username())
+    if settings.AXES_COOLOFF_TIME:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+    failures = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return failures >= settings.AXES_FAILURE_LIMIT
+
+
+def unlock_sign_in(membership: Membership) -> int:
+    """An admin lets a locked-out member sign in again at once: the failed attempts counted
+    against their username are forgotten (a locked address is the system administrator's,
+    `casework axes_reset_ip`). Audited; returns how many counters were removed."""
+    removed = reset_access_attempts(username=membership.user.get_username())
+    record(Action.UNLOCKED, obj=membership.user, organisation_id=membership.organisation_id)
     return removed
 
 

@@ -38,6 +38,7 @@ urlpatterns = [
         views.MemberTwoFactorResetView.as_view(),
         name="member-two-factor-reset",
     ),
+    path("staff/<uuid:uid>/unlock/", views.MemberUnlockView.as_view(), name="member-unlock"),
     path(
         "staff/<uuid:uid>/tokens/<uuid:token>/revoke/",
         views.MemberTokenRevokeView.as_view(),

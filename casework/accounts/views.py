@@ -66,8 +66,10 @@ from casework.accounts.services import (
     issue_api_token,
     reset_two_factor,
     revoke_api_token,
+    sign_in_paused,
     start_totp_enrolment,
     switch_membership,
+    unlock_sign_in,
     verify_second_factor,
 )
 from casework.audit.mixins import AuditedReadMixin
@@ -383,6 +385,7 @@ class MemberDetailView(AccessMixin, AuditedReadMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["has_second_factor"] = has_second_factor(self.object.user)
+        context["sign_in_paused"] = sign_in_paused(self.object.user)
         if self.principal.can(Capability.MEMBERS_MANAGE):
             context["tokens"] = ApiToken.objects.owned_by(self.object.user)
         return context
@@ -457,6 +460,24 @@ class MemberTwoFactorResetView(AccessMixin, View):
         reset_two_factor(membership)
         message = _("Two-factor sign-in of %(name)s was removed.") % {"name": membership.user}
         messages.success(request, f"{message} {_('They set it up again at their next sign-in.')}")
+        return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.uid]))
+
+
+class MemberUnlockView(AccessMixin, View):
+    """An admin unlocks a member whom failed logins have locked out, before the lock-out
+    ends by itself (CASEWORK_LOCKOUT_MINUTES; never, where that is 0)."""
+
+    capabilities = (Capability.MEMBERS_MANAGE,)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        membership = get_visible_or_404(
+            Membership.objects.select_related("user"), request.user, uid=uid
+        )
+        if membership.organisation_id is None:
+            raise PermissionDenied
+        unlock_sign_in(membership)
+        messages.success(request, _("%(name)s can sign in again.") % {"name": membership.user})
         return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.uid]))
 
 

@@ -54,6 +54,7 @@ class Action(models.TextChoices):
     TWO_FACTOR_FAILED = "2fa_failed", _("Wrong second-factor code")
     RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
     TWO_FACTOR_RESET = "2fa_reset", _("Two-factor sign-in removed")
+    UNLOCKED = "unlocked", _("Sign-in unlocked by an admin")
     ERASED = "erased", _("Erased (identity, documents and free text)")
 
 

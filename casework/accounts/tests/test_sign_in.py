@@ -172,3 +172,35 @@ def test_a_password_change_ends_her_other_sessions(world: World, client: Any) ->
     assert not Session.objects.filter(session_key=other.session.session_key).exists()
     assert client.get(reverse("core:home")).status_code == 200
     assert other.get(reverse("core:home")).status_code == 302
+
+
+def test_an_admin_sees_a_locked_out_member_and_unlocks_them(world: World, client: Any) -> None:
+    """The organisation's admin unlocks from the member's page (audited); nobody else may,
+    and an admin of another organisation does not find the member at all."""
+    for _attempt in range(settings.CASEWORK_LOCKOUT_FAILURES):
+        fail(client, "amina")
+    membership = world.amina.memberships.get()
+    page = reverse("accounts:member-detail", args=[membership.uid])
+    unlock = reverse("accounts:member-unlock", args=[membership.uid])
+    admin = Client(REMOTE_ADDR="192.0.2.60")
+    admin.force_login(world.olga)
+    shown = admin.get(page).content.decode()
+    assert "paused after too many failed attempts" in shown and unlock in shown
+    for other, status in ((world.sam, 403), (world.boris, 404)):
+        outsider = Client(REMOTE_ADDR="192.0.2.61")
+        outsider.force_login(other)
+        assert outsider.post(unlock).status_code == status
+    assert (
+        Client(REMOTE_ADDR="192.0.2.62")
+        .post(reverse("accounts:login"), {"username": "amina", "password": PASSWORD})
+        .status_code
+        == 429
+    )
+    assert admin.post(unlock).status_code == 302
+    assert "paused after too many" not in admin.get(page).content.decode()
+    entry = AuditEntry.objects.get(action=Action.UNLOCKED)
+    assert (entry.object_id, entry.organisation_id) == (str(world.amina.pk), world.alpha.pk)
+    signed_in = Client(REMOTE_ADDR="192.0.2.62").post(
+        reverse("accounts:login"), {"username": "amina", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 302

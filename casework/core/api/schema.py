@@ -2,9 +2,9 @@
 
 drf-spectacular documents the successful answers a view declares; the refusals every
 endpoint shares (a bad request, no or a wrong token, a missing capability, a row that is not
-found, a request too large, too many attempts, and the conflicts a view names in its
-`conflicts`) are added here, once, so that the schema says
-what a client can really receive (tests/test_fuzz.py checks every answer against it).
+found, a request too large or of the wrong media type, too many attempts, and the conflicts a
+view names in its `conflicts`) are added here, once, so that the schema says what a client
+can really receive (tests/test_fuzz.py checks every answer against it).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class AutoSchema(SpectacularAutoSchema):
             errors["400"] = "Invalid input: each field sent names its errors."
         if "requestBody" in operation:
             errors["413"] = "The request body is larger than the installation allows."
+            errors["415"] = "The request body is not of a media type the operation takes."
         if self.view.authentication_classes:
             errors["401"] = "No API token, or one that is unknown, expired or revoked."
             errors["403"] = "The caller's role may not do this."

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.test import APIClient
 
 from casework.core.api.errors import api_error, exception_handler
 from casework.core.api.permissions import CapabilityPermission
@@ -50,3 +51,23 @@ def test_the_handler_answers_a_stale_version_409_and_a_refusal_400(db: None) -> 
     assert refused is not None
     assert (refused.status_code, refused.data) == (400, {"on": ["Too late."]})
     assert exception_handler(KeyError("bug"), {}) is None  # anything else stays a 500
+
+
+def test_pages_are_whole_numbers_and_nothing_else(world: World) -> None:
+    """DRF read `page=last` as the last page and ignored a `page_size` it could not read."""
+    api = APIClient()
+    api.force_authenticate(world.olga)
+    url = "/api/v1/organisations/"
+    assert api.get(url, {"page": "1", "page_size": "2"}).status_code == 200
+    for query in ({"page": "last"}, {"page": "٣"}, {"page": "0"}, {"page_size": "many"}):
+        response = api.get(url, query)
+        assert response.status_code == 400, query
+        assert list(response.json()) == list(query), response.json()
+    assert api.get(url, {"page": "99"}).status_code == 404
+
+
+def test_bodies_are_json_only_except_uploads(world: World) -> None:
+    api = APIClient()
+    api.force_authenticate(world.amina)
+    refused = api.post("/api/v1/persons/", {"languages": "fr"})  # multipart
+    assert refused.status_code == 415
