@@ -377,6 +377,7 @@ REST_FRAMEWORK = {
     # JSON only (DRF's parser, refusing JSON nested too deeply): a form-encoded body has no
     # types, so it cannot be checked against the schema. Uploads name their own parsers.
     "DEFAULT_PARSER_CLASSES": ["casework.core.api.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "casework.core.api.pagination.Pagination",
     "EXCEPTION_HANDLER": "casework.core.api.errors.exception_handler",
     "PAGE_SIZE": 50,

@@ -38,11 +38,15 @@ def test_forms_list_the_network_standard_and_ones_own(
 def test_uploading_a_form_by_api(api_client: APIClient, world: World) -> None:
     api_client.force_authenticate(world.amina)
     assert (
-        api_client.post("/api/v1/forms/", {"file": SimpleUploadedFile("own.md", OWN)}).status_code
+        api_client.post(
+            "/api/v1/forms/", {"file": SimpleUploadedFile("own.md", OWN)}, format="multipart"
+        ).status_code
         == 403
     )
     api_client.force_authenticate(world.olga)
-    created = api_client.post("/api/v1/forms/", {"file": SimpleUploadedFile("own.md", OWN)})
+    created = api_client.post(
+        "/api/v1/forms/", {"file": SimpleUploadedFile("own.md", OWN)}, format="multipart"
+    )
     assert created.status_code == 201 and created.json()["organisation"] == "alpha"
     refused = api_client.post(
         "/api/v1/forms/", {"file": SimpleUploadedFile("form.xlsx", b"not a spreadsheet")}
@@ -203,10 +207,12 @@ def test_malformed_empty_oversized_and_wrong_type_uploads_store_nothing(
         ("form.exe", b"MZ\x90\x00", "is none of these"),
         ("form.csv", b"\xff\xfe not utf-8", "not UTF-8"),
     ):
-        refused = api_client.post("/api/v1/forms/", {"file": SimpleUploadedFile(name, data)})
+        refused = api_client.post(
+            "/api/v1/forms/", {"file": SimpleUploadedFile(name, data)}, format="multipart"
+        )
         assert refused.status_code == 400, name
         assert message in str(refused.json()), (name, refused.json())
-    assert api_client.post("/api/v1/forms/", {}).status_code == 400
+    assert api_client.post("/api/v1/forms/", {}, format="multipart").status_code == 400
     not_a_file = api_client.post("/api/v1/forms/", {"file": "text"}, format="json")
     assert not_a_file.status_code == 400 and "file" in not_a_file.json()
     assert not Form.objects.exists()

@@ -69,5 +69,5 @@ def test_pages_are_whole_numbers_and_nothing_else(world: World) -> None:
 def test_bodies_are_json_only_except_uploads(world: World) -> None:
     api = APIClient()
     api.force_authenticate(world.amina)
-    refused = api.post("/api/v1/persons/", {"languages": "fr"})  # multipart
+    refused = api.post("/api/v1/persons/", {"languages": "fr"}, format="multipart")  # multipart
     assert refused.status_code == 415

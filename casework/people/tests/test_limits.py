@@ -43,7 +43,9 @@ def test_languages_null_is_a_400_not_a_server_error(api: APIClient, person: Pers
     )
     # the form field of the report, multipart as a browser or curl -F sends it: the API takes
     # JSON only, so it is refused before anything is read
-    assert api.post("/api/v1/persons/", {"languages": "null"}).status_code == 415
+    assert (
+        api.post("/api/v1/persons/", {"languages": "null"}, format="multipart").status_code == 415
+    )
     url = f"/api/v1/persons/{person.code}/"
     assert "languages" in errors(api.patch(url, {"languages": None}, format="json"))
     assert not Person.objects.exclude(pk=person.pk).exists()
