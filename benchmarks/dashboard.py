@@ -12,10 +12,10 @@ from django.utils import timezone
 from casework.cases.models import Case
 from casework.core import releases
 from casework.core.access import Principal
+from casework.core.periods import parse_period
 from casework.core.publication import threshold
 from casework.core.roles import ROLES
 from casework.indicators.dashboard import Scope, build, scope_for
-from casework.indicators.periods import parse_period
 
 PERIOD = "2025"
 

@@ -210,6 +210,7 @@ INSTALLED_APPS = [
     "casework.cases",
     "casework.immigration",
     "casework.assessments",
+    "casework.finance",
     "casework.synthetic",
     "casework.indicators",
     "casework.api",

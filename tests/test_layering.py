@@ -24,6 +24,7 @@ ORDER = (
     "cases",
     "immigration",
     "assessments",
+    "finance",
     "synthetic",
     "indicators",
     "api",

@@ -124,6 +124,24 @@ def alpha_records(w: World) -> dict[str, Any]:
     return cache["_records"]
 
 
+def alpha_amount(w: World) -> dict[str, Any]:
+    """A spending line of Alpha's project (made once per world)."""
+    cache = vars(w)
+    if "_amount" not in cache:
+        from casework.finance.services import record_amount
+
+        cache["_amount"] = record_amount(
+            w.sam,
+            project=w.alpha_project,
+            kind="spent",
+            period="2025",
+            category="staff",
+            amount="1000",
+            source="foundation",
+        )
+    return {"uid": cache["_amount"].uid}
+
+
 def case_kwargs(w: World) -> dict[str, Any]:
     return {"code": alpha_records(w)["case"].code}
 
@@ -208,6 +226,9 @@ ROUTES: dict[str, Route] = {
     "accounts:member-token-revoke": Route(
         {"olga"}, kwargs=amina_token, method="post", ok=302, object_of_alpha=True
     ),
+    "accounts:member-unlock": Route(
+        {"olga"}, kwargs=_alpha_membership, method="post", ok=302, object_of_alpha=True
+    ),
     "cases:case-list": Route(WORKERS),
     "cases:register": Route(WORKERS),
     "cases:reassign": Route(SUPERVISORS | {"boris"}, method="post", ok=302),
@@ -272,6 +293,16 @@ ROUTES: dict[str, Route] = {
     # No indicator named: not found, for those who may look behind a figure at all.
     "indicators:cases-behind": Route(WORKERS, ok=404),
     "indicators:targets": Route(EVERYONE - {"nadia"}),
+    # Costs: an organisation's supervisors and admins (Beta's admin sees Beta's); the network
+    # reads costs from releases. Detention costs are published figures: everyone reading
+    # evidence sees them. The projection: supervisors and admins, and the network roles.
+    "finance:costs": Route(SUPERVISORS | {"boris"}),
+    "finance:amounts": Route(SUPERVISORS | {"boris"}),
+    "finance:amount-withdraw": Route(
+        SUPERVISORS, kwargs=alpha_amount, method="post", ok=302, object_of_alpha=True
+    ),
+    "finance:detention-costs": Route(EVERYONE - {"nadia"}),
+    "finance:projection": Route(SUPERVISORS | {"boris"} | NETWORK),
     "audit:entry-list": Route({"olga", "boris", "nora"}),
     "audit:entry-export": Route({"olga", "boris", "nora"}),
     "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),
@@ -307,6 +338,18 @@ ROUTES: dict[str, Route] = {
         EVERYONE - {"nadia"}, kwargs=lambda w: {"code": "retention"}, ok=400
     ),
     "api:release-list": Route(EVERYONE - {"nadia"}),
+    "api:budget-list": Route(SUPERVISORS | {"boris"}),
+    "api:budget-detail": Route(
+        SUPERVISORS, kwargs=lambda w: {"id": alpha_amount(w)["uid"]}, object_of_alpha=True
+    ),
+    "api:budget-withdraw": Route(
+        SUPERVISORS,
+        kwargs=lambda w: {"id": alpha_amount(w)["uid"]},
+        method="post",
+        object_of_alpha=True,
+    ),
+    "api:detention-cost-list": Route(EVERYONE - {"nadia"}),
+    "api:costs": Route(SUPERVISORS | {"boris"}),
     "api:release-detail": Route(
         EVERYONE - {"nadia"}, kwargs=lambda w: {"number": released(w).number}
     ),
@@ -367,6 +410,8 @@ def expected_status(route: Route, caller: str, is_api: bool) -> int | str:
 
 def call(client: Any, route: Route, url: str) -> Any:
     if route.method == "post":
+        if url.startswith("/api/"):  # the API takes JSON bodies
+            return client.post(url, route.data, content_type="application/json")
         return client.post(url, route.data)
     return client.get(url)
 
@@ -517,6 +562,8 @@ BY_UID = [
     "accounts:member-update",
     "accounts:member-two-factor-reset",
     "accounts:member-token-revoke",
+    "accounts:member-unlock",
+    "finance:amount-withdraw",
     "cases:goal-status",
     "cases:task-done",
     "cases:approval",
@@ -550,7 +597,11 @@ def test_a_row_named_by_its_id_or_an_unknown_uid_is_not_found(
     url = reverse(name, kwargs=kwargs)
     model_row = next(
         row
-        for row in [world.amina.memberships.get(), *alpha_records(world).values()]
+        for row in [
+            world.amina.memberships.get(),
+            *alpha_records(world).values(),
+            *([vars(world)["_amount"]] if "_amount" in vars(world) else []),
+        ]
         if getattr(row, "uid", None) == uid
     )
     by_id = url.replace(str(uid), str(model_row.pk))

@@ -9,6 +9,7 @@ from casework.accounts import api as accounts_api
 from casework.assessments import api as assessments_api
 from casework.cases import api as cases_api
 from casework.core.api.jobs import JobViewSet
+from casework.finance import api as finance_api
 from casework.indicators import api as indicators_api
 from casework.people import api as people_api
 
@@ -21,6 +22,8 @@ router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
 router.register("releases", indicators_api.ReleaseViewSet, basename="release")
 router.register("jobs", JobViewSet, basename="job")
+router.register("budgets", finance_api.BudgetViewSet, basename="budget")
+router.register("detention-costs", finance_api.DetentionCostViewSet, basename="detention-cost")
 router.register("forms", assessments_api.FormViewSet, basename="form")
 router.register(
     r"cases/(?P<case_code>[^/.]+)/submissions",
@@ -31,6 +34,7 @@ router.register(
 v1: list[URLPattern | URLResolver] = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("costs/", finance_api.CostView.as_view(), name="costs"),
     path("", include(router.urls)),
 ]
 

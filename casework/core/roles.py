@@ -37,6 +37,9 @@ class Capability(models.TextChoices):
     INDICATORS_AGGREGATED = "indicators.aggregated", _("See aggregated indicators")
     RELEASES_BUILD = "releases.build", _("Build the network's releases of figures")
     SUBJECT_RIGHTS = "subjects.rights", _("Export or erase everything held on a person")
+    FINANCE_VIEW = "finance.view", _("See the organisation's budgets, spending and unit costs")
+    FINANCE_MANAGE = "finance.manage", _("Enter the organisation's budgets and spending")
+    FINANCE_COMPARATORS = "finance.comparators", _("Keep the detention costs compared against")
 
 
 C = Capability
@@ -62,7 +65,7 @@ _CASEWORKER = {
     C.MEMBERS_VIEW,
     C.INDICATORS_AGGREGATED,
 }
-_SUPERVISOR = _CASEWORKER | {C.CASES_SUPERVISE}
+_SUPERVISOR = _CASEWORKER | {C.CASES_SUPERVISE, C.FINANCE_VIEW, C.FINANCE_MANAGE}
 _ORG_ADMIN = _SUPERVISOR | {
     C.ORG_MANAGE,
     C.MEMBERS_MANAGE,
@@ -72,7 +75,13 @@ _ORG_ADMIN = _SUPERVISOR | {
     C.SUBJECT_RIGHTS,
 }
 _EVALUATOR = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_PSEUDONYMISED, C.INDICATORS_AGGREGATED}
-_COORDINATOR = _EVALUATOR | {C.AUDIT_VIEW, C.FORMS_PUBLISH, C.TARGETS_MANAGE, C.RELEASES_BUILD}
+_COORDINATOR = _EVALUATOR | {
+    C.AUDIT_VIEW,
+    C.FORMS_PUBLISH,
+    C.TARGETS_MANAGE,
+    C.RELEASES_BUILD,
+    C.FINANCE_COMPARATORS,
+}
 _OBSERVER = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_AGGREGATED}
 
 ROLES: dict[str, Role] = {

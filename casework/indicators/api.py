@@ -23,6 +23,7 @@ from casework.core.access import principal_of
 from casework.core.api.errors import Conflict
 from casework.core.api.jobs import JobSerializer
 from casework.core.models import NETWORK, Release
+from casework.core.periods import PeriodError, check_outside, parse_period
 from casework.core.roles import Capability
 from casework.indicators.compute import baseline_period, survival, values_of
 from casework.indicators.dashboard import (
@@ -34,7 +35,6 @@ from casework.indicators.dashboard import (
     release_values,
     scope_for,
 )
-from casework.indicators.periods import PeriodError, check_outside, parse_period
 from casework.indicators.registry import REGISTRY
 
 

@@ -35,10 +35,10 @@ from django.utils import timezone
 from casework.assessments.models import OutcomeRating
 from casework.cases.choices import OUTCOME_TYPE, Engagement, ExitReason
 from casework.cases.models import EngagementPeriod
+from casework.core.periods import PeriodError, parse_period
 from casework.immigration.choices import AppointmentKind, AppointmentOutcome
 from casework.immigration.models import Appointment
 from casework.indicators.models import Target
-from casework.indicators.periods import PeriodError, parse_period
 from casework.indicators.registry import DISAGGREGATIONS, REGISTRY
 from casework.indicators.statistics import Step, kaplan_meier, median_survival, wilson
 

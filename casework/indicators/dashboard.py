@@ -19,6 +19,7 @@ from casework.cases.models import Case
 from casework.core import releases
 from casework.core.access import Principal
 from casework.core.models import NETWORK, Release
+from casework.core.periods import sub_periods
 from casework.indicators.charts import Bar, Curve, bar, curves
 from casework.indicators.compute import (
     Value,
@@ -28,7 +29,6 @@ from casework.indicators.compute import (
     survival,
     survival_values,
 )
-from casework.indicators.periods import sub_periods
 from casework.indicators.registry import DISAGGREGATION_LABELS, REGISTRY, Indicator
 
 RATE_CODES = [code for code, i in REGISTRY.items() if i.kind not in ("survival", "count")]

@@ -32,6 +32,7 @@ from casework.accounts.models import Organisation
 from casework.cases.choices import Vulnerability
 from casework.cases.models import Case, CaseVulnerability
 from casework.core.models import NETWORK
+from casework.core.periods import parse_period
 from casework.core.publication import Cell, Universe, count_withheld
 from casework.core.releases import Contribution, CurveFigure, Figure
 from casework.indicators.compute import (
@@ -49,7 +50,6 @@ from casework.indicators.compute import (
     survival_values,
     survival_within,
 )
-from casework.indicators.periods import parse_period
 from casework.indicators.registry import DISAGGREGATIONS, REGISTRY
 from casework.indicators.statistics import wilson
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 from casework.accounts.models import Organisation, User
 from casework.core import releases
 from casework.core.access import principal_of
+from casework.core.periods import PeriodError, parse_period
 from casework.core.roles import Capability
 from casework.indicators.charts import column_chart
 from casework.indicators.compute import Value, baseline_period, values_of
 from casework.indicators.dashboard import release_values, scope_for
 from casework.indicators.models import Target
-from casework.indicators.periods import PeriodError, parse_period
 from casework.indicators.registry import REGISTRY
 
 PERIOD_FIELDS = ("baseline_period", "midline_period", "endline_period", "target_period")

@@ -22,6 +22,7 @@ from casework.core import jobs, releases
 from casework.core.exports import csv_row, xlsx_row
 from casework.core.http import user_of
 from casework.core.models import Job, Release
+from casework.core.periods import PeriodError, check_outside, parse_period, presets
 from casework.core.publication import REASONS
 from casework.core.roles import CASEWORK, Capability
 from casework.core.views import AccessMixin
@@ -36,7 +37,6 @@ from casework.indicators.dashboard import (
 )
 from casework.indicators.forms import TargetForm
 from casework.indicators.models import Target
-from casework.indicators.periods import PeriodError, check_outside, parse_period, presets
 from casework.indicators.registry import DISAGGREGATION_LABELS, DISAGGREGATIONS, REGISTRY
 from casework.indicators.services import progress, served_by_year, set_target
 

@@ -19,9 +19,9 @@ from casework.cases.models import Case
 from casework.cases.services import close_case, open_case, record_engagement, transition
 from casework.core import releases
 from casework.core.models import ImmutableError, Job, Release, ReleaseFigure
+from casework.core.periods import parse_period
 from casework.core.publication import Universe, _Model
 from casework.indicators.compute import members
-from casework.indicators.periods import parse_period
 from casework.indicators.registry import REGISTRY
 from casework.people.identity import IdentityData
 from casework.people.services import register_person

@@ -37,6 +37,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo network ready ({created} users created)."))
             if created and options["cases"]:
                 call_command("generate", cases=options["cases"], seed=2020, stdout=self.stdout)
+                # Budgets and spending for the demo pilots (by name, like the forms below).
+                call_command("finance", "demo", stdout=self.stdout)
                 # The network's figures for the ended years, so observers see them at once.
                 call_command("release", "build", "--if-new", stdout=self.stdout)
         # The standard forms (by name: `accounts` does not import the apps above it).

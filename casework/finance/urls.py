@@ -1,0 +1,14 @@
+from django.urls import path
+
+from casework.finance import views
+
+app_name = "finance"
+urlpatterns = [
+    path("", views.CostsView.as_view(), name="costs"),
+    path("amounts/", views.AmountListView.as_view(), name="amounts"),
+    path(
+        "amounts/<uuid:uid>/withdraw/", views.AmountWithdrawView.as_view(), name="amount-withdraw"
+    ),
+    path("detention-costs/", views.DetentionCostListView.as_view(), name="detention-costs"),
+    path("projection/", views.ProjectionView.as_view(), name="projection"),
+]

@@ -1,0 +1,201 @@
+"""The cost pages: unit costs against detention, the budget and spending lines, the
+detention comparators and the scaling projection."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from casework.accounts.models import Project
+from casework.cases.models import Case
+from casework.core.access import get_visible_or_404
+from casework.core.http import user_of
+from casework.core.periods import PeriodError, parse_period
+from casework.core.roles import Capability
+from casework.core.views import AccessMixin
+from casework.finance.costs import Projection, comparators, unit_costs
+from casework.finance.forms import AmountForm, DetentionCostForm, ProjectionForm
+from casework.finance.models import Amount, DetentionCost
+from casework.finance.services import record_amount, set_detention_cost, withdraw_amount
+
+NETWORK_MONTHLY_COST = Decimal("140")  # the scaling plan's network average per case-month
+
+
+def _period(request: HttpRequest) -> tuple[str, Any, Any, str]:
+    """The period asked for (default: last year), its days, and an error to show."""
+    text = request.GET.get("period", "").strip() or str(timezone.localdate().year - 1)
+    try:
+        start, end = parse_period(text)
+    except PeriodError as error:
+        text = str(timezone.localdate().year - 1)
+        start, end = parse_period(text)
+        return text, start, end, str(error)
+    return text, start, end, ""
+
+
+class CostsView(AccessMixin, View):
+    """The organisation's cost per person per day and per case per month, project by
+    project, against detention in its country."""
+
+    capabilities = (Capability.FINANCE_VIEW,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        period, start, end, error = _period(request)
+        user = request.user
+        rows = unit_costs(
+            Case.objects.visible_to(user),
+            Amount.objects.visible_to(user),
+            Project.objects.visible_to(user).filter(organisation_id=self.principal.org_id),
+            start,
+            end,
+        )
+        context = {
+            "period": period,
+            "start": start,
+            "end": end,
+            "error": error,
+            "projects": rows[:-1],
+            "total": rows[-1],
+        }
+        return render(request, "finance/costs.html", context, status=400 if error else 200)
+
+
+class AmountListView(AccessMixin, View):
+    """Every budget and spending line of the organisation; supervisors and admins add here."""
+
+    capabilities = (Capability.FINANCE_VIEW,)
+
+    def projects(self) -> Any:
+        return Project.objects.visible_to(self.request.user).filter(
+            organisation_id=self.principal.org_id
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(AmountForm(projects=self.projects()))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not self.principal.can(Capability.FINANCE_MANAGE):
+            raise PermissionDenied
+        form = AmountForm(request.POST, projects=self.projects())
+        if form.is_valid():
+            try:
+                record_amount(user_of(request), **form.cleaned_data)
+            except ValidationError as error:
+                for name, problems in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, problems)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(reverse("finance:amounts"))
+        return self.page(form, status=400)
+
+    def page(self, form: AmountForm, status: int = 200) -> HttpResponse:
+        lines = Amount.objects.visible_to(self.request.user).select_related("project")
+        context = {
+            "lines": lines,
+            "form": form if self.principal.can(Capability.FINANCE_MANAGE) else None,
+        }
+        return render(self.request, "finance/amounts.html", context, status=status)
+
+
+class AmountWithdrawView(AccessMixin, View):
+    """Take back a line entered by mistake (it stays listed, struck out)."""
+
+    capabilities = (Capability.FINANCE_MANAGE,)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        line = get_visible_or_404(Amount.objects.all(), request.user, uid=uid)
+        withdraw_amount(user_of(request), line)
+        messages.success(request, _("The line was withdrawn: it no longer counts."))
+        return HttpResponseRedirect(reverse("finance:amounts"))
+
+
+class DetentionCostListView(AccessMixin, View):
+    """The published detention costs that savings are computed against; coordinators keep
+    them. They are public figures, not the network's own."""
+
+    capabilities = (Capability.INDICATORS_AGGREGATED,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(DetentionCostForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not self.principal.can(Capability.FINANCE_COMPARATORS):
+            raise PermissionDenied
+        form = DetentionCostForm(request.POST)
+        if form.is_valid():
+            set_detention_cost(user_of(request), **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return HttpResponseRedirect(reverse("finance:detention-costs"))
+        return self.page(form, status=400)
+
+    def page(self, form: DetentionCostForm, status: int = 200) -> HttpResponse:
+        context = {
+            "costs": DetentionCost.objects.all(),
+            "form": form if self.principal.can(Capability.FINANCE_COMPARATORS) else None,
+        }
+        return render(self.request, "finance/detention_costs.html", context, status=status)
+
+
+class ProjectionView(AccessMixin, View):
+    """The scaling plan's arithmetic with editable assumptions. An organisation's staff start
+    from their own last year's cost per case per month; the network from the plan's €140."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        principal = self.principal if request.user.is_authenticated else None
+        if principal is not None and not (
+            principal.can(Capability.FINANCE_VIEW) or principal.can(Capability.NETWORK_VIEW)
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        defaults: dict[str, Any] = {"baseline_cases": 400, "growth": 15}
+        basis = _("the scaling plan's network average")
+        monthly = NETWORK_MONTHLY_COST
+        country = ""
+        if self.principal.can(Capability.FINANCE_VIEW):
+            _p, start, end, _e = _period(request)
+            user = request.user
+            total = unit_costs(
+                Case.objects.visible_to(user),
+                Amount.objects.visible_to(user),
+                Project.objects.visible_to(user).filter(organisation_id=self.principal.org_id),
+                start,
+                end,
+            )[-1]
+            country = total.country
+            if total.per_case_month:
+                monthly = total.per_case_month
+                basis = _("your organisation's cost per case per month in %(year)s") % {
+                    "year": start.year
+                }
+        comparator = comparators().get(country)
+        defaults["monthly_cost"] = monthly
+        defaults["detention_per_day"] = comparator.per_day if comparator else None
+        form = ProjectionForm(request.GET if "baseline_cases" in request.GET else None)
+        projection = None
+        values = form.cleaned_data if form.is_bound and form.is_valid() else defaults
+        if not form.is_bound:
+            form = ProjectionForm(initial=defaults)
+        if not form.is_bound or form.is_valid():
+            projection = Projection(
+                int(values["baseline_cases"]),
+                Decimal(values["growth"]) / 100,
+                Decimal(values["monthly_cost"]),
+                values.get("detention_per_day"),
+            )
+        context = {"form": form, "projection": projection, "basis": basis}
+        return render(
+            request, "finance/projection.html", context, status=400 if form.errors else 200
+        )
