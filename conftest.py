@@ -1,5 +1,6 @@
 """Root conftest: fast password hashing and a throw-away keyring in tests; shared fixtures."""
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,3 +21,16 @@ def pytest_configure(config: pytest.Config) -> None:
     path = Path(tempfile.mkdtemp(prefix="casework-test-keys-")) / "keys.json"
     Keyring.generate().save(path)
     settings.CASEWORK_KEYS_FILE = path
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many requests the API fuzz test (tests/test_fuzz.py) sent, in which mode, so that
+    every run's log says how much was tried."""
+    for module in list(sys.modules.values()):
+        if getattr(module, "__file__", "") and str(module.__file__).endswith("test_fuzz.py"):
+            sent = getattr(module, "REQUESTS", {})
+            if sent:
+                terminalreporter.write_line(
+                    f"schemathesis ({module.MODE}): {sum(sent.values()):,} requests as "
+                    f"{len(sent)} roles"
+                )

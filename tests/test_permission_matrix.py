@@ -298,6 +298,7 @@ ROUTES: dict[str, Route] = {
     # evidence sees them. The projection: supervisors and admins, and the network roles.
     "finance:costs": Route(SUPERVISORS | {"boris"}),
     "finance:amounts": Route(SUPERVISORS | {"boris"}),
+    "finance:amount-import": Route(SUPERVISORS | {"boris"}),
     "finance:amount-withdraw": Route(
         SUPERVISORS, kwargs=alpha_amount, method="post", ok=302, object_of_alpha=True
     ),

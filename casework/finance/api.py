@@ -54,7 +54,8 @@ class AmountSerializer(serializers.ModelSerializer):
     project = ProjectField()
     kind = serializers.ChoiceField(Kind.choices)
     category = serializers.ChoiceField(Category.choices)
-    source = serializers.ChoiceField(FundingSource.choices)
+    # A declared field named like Field.source: the serializer takes it out of the class.
+    source = serializers.ChoiceField(FundingSource.choices)  # type: ignore[assignment]
     currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, default=EURO)
     period = serializers.CharField(max_length=10)
     note = serializers.CharField(max_length=300, allow_blank=True, default="")

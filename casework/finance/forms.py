@@ -82,3 +82,13 @@ class ProjectionForm(forms.Form):
         decimal_places=2,
         required=False,
     )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_(
+            "A header row with project, kind, period, category, amount and, where needed, "
+            "currency, rate, rate_on, source, sustainable, note. Up to 2 MB."
+        ),
+    )

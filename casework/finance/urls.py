@@ -6,6 +6,7 @@ app_name = "finance"
 urlpatterns = [
     path("", views.CostsView.as_view(), name="costs"),
     path("amounts/", views.AmountListView.as_view(), name="amounts"),
+    path("amounts/import/", views.AmountImportView.as_view(), name="amount-import"),
     path(
         "amounts/<uuid:uid>/withdraw/", views.AmountWithdrawView.as_view(), name="amount-withdraw"
     ),

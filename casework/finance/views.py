@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -23,8 +24,9 @@ from casework.core.http import user_of
 from casework.core.periods import PeriodError, parse_period
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
+from casework.finance import imports
 from casework.finance.costs import Projection, comparators, unit_costs
-from casework.finance.forms import AmountForm, DetentionCostForm, ProjectionForm
+from casework.finance.forms import AmountForm, DetentionCostForm, ImportForm, ProjectionForm
 from casework.finance.models import Amount, DetentionCost
 from casework.finance.services import record_amount, set_detention_cost, withdraw_amount
 
@@ -105,6 +107,60 @@ class AmountListView(AccessMixin, View):
             "form": form if self.principal.can(Capability.FINANCE_MANAGE) else None,
         }
         return render(self.request, "finance/amounts.html", context, status=status)
+
+
+class AmountImportView(AccessMixin, View):
+    """Budgets and spending from a CSV or XLSX file: a preview of every row, accepted or
+    rejected with its reasons, then the accepted rows stored on confirmation."""
+
+    capabilities = (Capability.FINANCE_MANAGE,)
+    SALT = "casework.finance.import"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "finance/import.html", {"form": ImportForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = user_of(request)
+        organisation_id = self.principal.org_id
+        if "rows" in request.POST:  # the confirmation of a preview
+            try:
+                payload = signing.loads(request.POST["rows"], salt=self.SALT, max_age=3600)
+            except signing.BadSignature:
+                messages.error(request, _("The preview has expired: upload the file again."))
+                return HttpResponseRedirect(reverse("finance:amount-import"))
+            if payload.get("user") != user.pk:
+                raise PermissionDenied
+            rows = [imports.Row(n, values) for n, values in payload["rows"]]
+            checked = imports.check(user, organisation_id, rows, store=True)
+            stored = sum(1 for row in checked if row.ok)
+            messages.success(
+                request,
+                _("%(stored)d lines imported; %(skipped)d rows rejected and not stored.")
+                % {"stored": stored, "skipped": len(checked) - stored},
+            )
+            return HttpResponseRedirect(reverse("finance:amounts"))
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "finance/import.html", {"form": form}, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            rows = imports.read(upload.name, upload.read())
+        except imports.ImportRefused as error:
+            form.add_error("file", str(error))
+            return render(request, "finance/import.html", {"form": form}, status=400)
+        checked = imports.check(user, organisation_id, rows, store=False)
+        token = signing.dumps(
+            {"user": user.pk, "rows": [(r.number, r.values) for r in checked]},
+            salt=self.SALT,
+            compress=True,
+        )
+        context = {
+            "form": ImportForm(),
+            "rows": checked,
+            "accepted": sum(1 for row in checked if row.ok),
+            "token": token,
+        }
+        return render(request, "finance/import.html", context)
 
 
 class AmountWithdrawView(AccessMixin, View):

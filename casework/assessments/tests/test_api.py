@@ -49,7 +49,9 @@ def test_uploading_a_form_by_api(api_client: APIClient, world: World) -> None:
     )
     assert created.status_code == 201 and created.json()["organisation"] == "alpha"
     refused = api_client.post(
-        "/api/v1/forms/", {"file": SimpleUploadedFile("form.xlsx", b"not a spreadsheet")}
+        "/api/v1/forms/",
+        {"file": SimpleUploadedFile("form.xlsx", b"not a spreadsheet")},
+        format="multipart",
     )
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["message"].startswith("This is not a spreadsheet")

@@ -30,7 +30,7 @@ class Pagination(PageNumberPagination):
     @staticmethod
     def _number(request: Request, name: str) -> int | None:
         value = request.query_params.get(name)
-        if value is None or value == "":
+        if value is None:
             return None
         if not DIGITS.fullmatch(value) or int(value) < 1:
             raise ValidationError({name: ["Give a whole number, 1 or more."]})

@@ -59,7 +59,7 @@ def test_pages_are_whole_numbers_and_nothing_else(world: World) -> None:
     api.force_authenticate(world.olga)
     url = "/api/v1/organisations/"
     assert api.get(url, {"page": "1", "page_size": "2"}).status_code == 200
-    for query in ({"page": "last"}, {"page": "٣"}, {"page": "0"}, {"page_size": "many"}):
+    for query in ({"page": "last"}, {"page": "٣"}, {"page": "0"}, {"page": ""}, {"page_size": "x"}):
         response = api.get(url, query)
         assert response.status_code == 400, query
         assert list(response.json()) == list(query), response.json()
