@@ -71,3 +71,14 @@ def test_bodies_are_json_only_except_uploads(world: World) -> None:
     api.force_authenticate(world.amina)
     refused = api.post("/api/v1/persons/", {"languages": "fr"}, format="multipart")  # multipart
     assert refused.status_code == 415
+
+
+def test_text_with_a_nul_character_is_refused_before_the_database_sees_it(world: World) -> None:
+    """PostgreSQL cannot compare text holding NUL: a lookup by such a code was a 500."""
+    api = APIClient()
+    api.force_authenticate(world.amina)
+    body = {"person": "P-\u0000", "project": world.alpha_project.pk}
+    refused = api.post("/api/v1/cases/", body)
+    assert refused.status_code == 400 and "NUL" in refused.json()["detail"]
+    nested = api.post("/api/v1/persons/", {"identity": {"aliases": ["a\u0000"]}})
+    assert nested.status_code == 400
