@@ -444,6 +444,17 @@ class MemberUpdateView(AccessMixin, UpdateView):
         return HttpResponseRedirect(reverse("accounts:member-detail", args=[self.object.uid]))
 
 
+def _organisation_member(request: HttpRequest, uid: uuid.UUID) -> Membership:
+    """A membership of the admin's organisation, for the admin's actions on it: another
+    organisation's is a 404, a network membership is not theirs to change."""
+    membership = get_visible_or_404(
+        Membership.objects.select_related("user"), request.user, uid=uid
+    )
+    if membership.organisation_id is None:
+        raise PermissionDenied
+    return membership
+
+
 class MemberTwoFactorResetView(AccessMixin, View):
     """An admin removes a member's second factor (a lost phone); it is set up again at the
     member's next sign-in."""
@@ -452,11 +463,7 @@ class MemberTwoFactorResetView(AccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-        membership = get_visible_or_404(
-            Membership.objects.select_related("user"), request.user, uid=uid
-        )
-        if membership.organisation_id is None:
-            raise PermissionDenied
+        membership = _organisation_member(request, uid)
         reset_two_factor(membership)
         message = _("Two-factor sign-in of %(name)s was removed.") % {"name": membership.user}
         messages.success(request, f"{message} {_('They set it up again at their next sign-in.')}")
@@ -471,11 +478,7 @@ class MemberUnlockView(AccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-        membership = get_visible_or_404(
-            Membership.objects.select_related("user"), request.user, uid=uid
-        )
-        if membership.organisation_id is None:
-            raise PermissionDenied
+        membership = _organisation_member(request, uid)
         unlock_sign_in(membership)
         messages.success(request, _("%(name)s can sign in again.") % {"name": membership.user})
         return HttpResponseRedirect(reverse("accounts:member-detail", args=[membership.uid]))
@@ -504,11 +507,7 @@ class MemberTokenRevokeView(AccessMixin, View):
 
     @staticmethod
     def _token(request: HttpRequest, uid: uuid.UUID, token: Any) -> tuple[Membership, ApiToken]:
-        membership = get_visible_or_404(
-            Membership.objects.select_related("user"), request.user, uid=uid
-        )
-        if membership.organisation_id is None:
-            raise PermissionDenied
+        membership = _organisation_member(request, uid)
         return membership, get_object_or_404(ApiToken.objects.owned_by(membership.user), pk=token)
 
 

@@ -19,14 +19,13 @@ from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Project
-from casework.cases.models import Case
 from casework.core.access import principal_of
 from casework.core.api.viewsets import UUID_PATTERN, AccessViewSetMixin
 from casework.core.http import user_of
 from casework.core.periods import PeriodError, parse_period
 from casework.core.roles import Capability
 from casework.finance.choices import EURO, Category, FundingSource, Kind
-from casework.finance.costs import unit_costs
+from casework.finance.costs import costs_of
 from casework.finance.models import Amount, DetentionCost
 from casework.finance.services import record_amount, set_detention_cost, withdraw_amount
 
@@ -220,16 +219,7 @@ class CostView(APIView):
             start, end = parse_period(text)
         except PeriodError as error:
             raise ValidationError({"period": [str(error)]}) from None
-        user = request.user
-        rows = unit_costs(
-            Case.objects.visible_to(user),
-            Amount.objects.visible_to(user),
-            Project.objects.visible_to(user).filter(
-                organisation_id=principal_of(user).organisation_id
-            ),
-            start,
-            end,
-        )
+        rows = costs_of(request.user, start, end)
 
         def out(row: Any) -> dict[str, Any]:
             return {

@@ -19,15 +19,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, DateField, DurationField, ExpressionWrapper, Q, QuerySet
 from django.db.models import Value as Const
 from django.db.models.functions import Coalesce, Greatest, Least
 
+from casework.accounts.models import Project
+from casework.cases.models import Case
+from casework.core.access import principal_of
 from casework.finance.choices import Kind
-from casework.finance.models import DetentionCost
+from casework.finance.models import Amount, DetentionCost
 
 MONTH_DAYS = Decimal("30.4375")  # 365.25 / 12
 CENT = Decimal("0.01")
@@ -77,7 +81,6 @@ class Spending:
     """Spending of one project in the period: its total in euros and the months covered."""
 
     total: Decimal = Decimal("0")
-    by_category: dict[str, Decimal] = field(default_factory=dict)
     months_covered: int = 0
     months: int = 0
 
@@ -96,7 +99,6 @@ def spending(amounts: QuerySet, start: dt.date, end: dt.date) -> dict[int, Spend
         share = (line.in_euros * inside / days).quantize(CENT, ROUND_HALF_UP)
         found = out[line.project_id]
         found.total += share
-        found.by_category[line.category] = found.by_category.get(line.category, Decimal(0)) + share
         for i, (first, last) in enumerate(months):
             if _overlap(line.starts_on, line.ends_on, first, last):
                 covered[line.project_id].add(i)
@@ -232,6 +234,18 @@ def unit_costs(
         )
     )
     return rows
+
+
+def costs_of(user: Any, start: dt.date, end: dt.date) -> list[UnitCost]:
+    """`unit_costs` of the caller's own organisation, every row read through the access
+    layer."""
+    return unit_costs(
+        Case.objects.visible_to(user),
+        Amount.objects.visible_to(user),
+        Project.objects.visible_to(user).filter(organisation_id=principal_of(user).organisation_id),
+        start,
+        end,
+    )
 
 
 @dataclass(frozen=True)

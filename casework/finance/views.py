@@ -18,14 +18,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from casework.accounts.models import Project
-from casework.cases.models import Case
 from casework.core.access import get_visible_or_404
 from casework.core.http import user_of
 from casework.core.periods import PeriodError, parse_period
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
 from casework.finance import imports
-from casework.finance.costs import Projection, comparators, unit_costs
+from casework.finance.costs import Projection, comparators, costs_of
 from casework.finance.forms import AmountForm, DetentionCostForm, ImportForm, ProjectionForm
 from casework.finance.models import Amount, DetentionCost
 from casework.finance.services import record_amount, set_detention_cost, withdraw_amount
@@ -53,14 +52,7 @@ class CostsView(AccessMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         period, start, end, error = _period(request)
-        user = request.user
-        rows = unit_costs(
-            Case.objects.visible_to(user),
-            Amount.objects.visible_to(user),
-            Project.objects.visible_to(user).filter(organisation_id=self.principal.org_id),
-            start,
-            end,
-        )
+        rows = costs_of(request.user, start, end)
         context = {
             "period": period,
             "start": start,
@@ -222,14 +214,7 @@ class ProjectionView(AccessMixin, View):
         country = ""
         if self.principal.can(Capability.FINANCE_VIEW):
             _p, start, end, _e = _period(request)
-            user = request.user
-            total = unit_costs(
-                Case.objects.visible_to(user),
-                Amount.objects.visible_to(user),
-                Project.objects.visible_to(user).filter(organisation_id=self.principal.org_id),
-                start,
-                end,
-            )[-1]
+            total = costs_of(request.user, start, end)[-1]
             country = total.country
             if total.per_case_month:
                 monthly = total.per_case_month
