@@ -34,7 +34,7 @@ test: setup browser lint
 	@$(BIN)/casework check --fail-level WARNING
 	@$(BIN)/casework makemigrations --check --dry-run
 	@$(BIN)/casework spectacular --validate --fail-on-warn --file /dev/null
-	@$(BIN)/pytest
+	@$(BIN)/pytest -n auto --dist worksteal
 
 lint: setup
 	@$(BIN)/ruff check .

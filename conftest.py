@@ -1,6 +1,5 @@
 """Root conftest: fast password hashing and a throw-away keyring in tests; shared fixtures."""
 
-import sys
 import tempfile
 from pathlib import Path
 
@@ -25,12 +24,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """How many requests the API fuzz test (tests/test_fuzz.py) sent, in which mode, so that
-    every run's log says how much was tried."""
-    for module in list(sys.modules.values()):
-        if getattr(module, "__file__", "") and str(module.__file__).endswith("test_fuzz.py"):
-            sent = getattr(module, "REQUESTS", {})
-            if sent:
-                terminalreporter.write_line(
-                    f"schemathesis ({module.MODE}): {sum(sent.values()):,} requests as "
-                    f"{len(sent)} roles"
-                )
+    every run's log says how much was tried. Each role's test records its count as a
+    property of its report, which pytest-xdist carries back from the workers."""
+    sent: dict[str, int] = {}
+    mode = ""
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", "") != "call":
+                continue
+            found = dict(getattr(report, "user_properties", ()))
+            if "fuzz_requests" in found:
+                sent[report.nodeid] = found["fuzz_requests"]
+                mode = found["fuzz_mode"]
+    if sent:
+        terminalreporter.write_line(
+            f"schemathesis ({mode}): {sum(sent.values()):,} requests as {len(sent)} roles"
+        )

@@ -64,9 +64,6 @@ MODE = GenerationMode(
     or ("positive" if connection.vendor == "sqlite" else "negative")
 )
 
-REQUESTS: dict[str, int] = {}
-
-
 @pytest.fixture
 def app() -> Iterator[WSGIHandler]:
     """The WSGI application, without the signal handlers that would close the test's
@@ -129,7 +126,7 @@ def token_of(client: Any, username: str) -> str:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_operation_answers_as_its_schema_says(
-    role: str, world: World, app: WSGIHandler
+    role: str, world: World, app: WSGIHandler, record_property: Any
 ) -> None:
     rows = seed(world)
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
@@ -144,8 +141,9 @@ def test_every_operation_answers_as_its_schema_says(
             strategies.append(operation.as_strategy(MODE, path_parameters=real))
         for strategy in strategies:
             sent += run(operation, strategy, headers, failures)
-    REQUESTS[role] = sent
-    print(f"schemathesis ({MODE}): {sent} requests as {role}; {sum(REQUESTS.values())} so far")
+    record_property("fuzz_requests", sent)  # summed in the run's summary (conftest.py)
+    record_property("fuzz_mode", MODE.value)
+    print(f"schemathesis ({MODE}): {sent} requests as {role}")
     assert not failures, "\n\n".join(failures)
 
 
