@@ -64,6 +64,7 @@ MODE = GenerationMode(
     or ("positive" if connection.vendor == "sqlite" else "negative")
 )
 
+
 @pytest.fixture
 def app() -> Iterator[WSGIHandler]:
     """The WSGI application, without the signal handlers that would close the test's

@@ -52,6 +52,9 @@ class CurveFigure:
 class Contribution:
     universes: dict[str, Universe] = field(default_factory=dict)
     figures: list[Figure] = field(default_factory=list)
+    # Figures that count no person (money spent, projects funded): published as they are,
+    # outside publication's audit. A figure about people never goes here.
+    unprotected: list[Figure] = field(default_factory=list)
     curves: list[CurveFigure] = field(default_factory=list)
     # Each scope with tables (beside the network), with the name readers know it by.
     scopes: dict[str, str] = field(default_factory=dict)
@@ -170,6 +173,7 @@ def prepare(
         part = contributor.contribute(period, cutoff)
         contribution.universes |= part.universes
         contribution.figures += part.figures
+        contribution.unprotected += part.unprotected
         contribution.curves += part.curves
         contribution.scopes |= part.scopes
         for scope, breakdowns in part.breakdowns.items():
@@ -244,7 +248,7 @@ def _store(
             kept.pk, kept.release = None, release
             rows.append(kept)
     for period, contribution, protection in built:
-        for figure in contribution.figures:
+        for figure in [*contribution.figures, *contribution.unprotected]:
             _period, scope, table, breakdown, group = figure.cell.key
             reason = protection.withheld.get(figure.cell.key, "")
             rows.append(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -138,7 +139,9 @@ def comparators() -> dict[str, Comparator]:
 
 @dataclass(frozen=True)
 class UnitCost:
-    """One project's (or a sum of projects') costs in a period."""
+    """One project's (or a sum of projects') costs in a period. A sum over several countries
+    has no single comparator: its saving is the sum of its countries' (`parts`), over the
+    countries that have one."""
 
     label: str
     country: str
@@ -148,6 +151,7 @@ class UnitCost:
     months_covered: int
     months: int
     comparator: Comparator | None
+    parts: tuple[UnitCost, ...] = ()
 
     @property
     def per_person_day(self) -> Decimal | None:
@@ -164,6 +168,8 @@ class UnitCost:
     def saving(self, per_day: Decimal | None = None) -> Decimal | None:
         """Detention cost x person-days - spending, at `per_day` (default: the comparator's
         latest figure)."""
+        if self.parts:
+            return _sum(part.saving() for part in self.parts)
         rate = per_day
         if rate is None and self.comparator is not None:
             rate = self.comparator.per_day
@@ -173,10 +179,14 @@ class UnitCost:
 
     @property
     def saving_low(self) -> Decimal | None:
+        if self.parts:
+            return _sum(part.saving_low for part in self.parts)
         return self.saving(self.comparator.low) if self.comparator else None
 
     @property
     def saving_high(self) -> Decimal | None:
+        if self.parts:
+            return _sum(part.saving_high for part in self.parts)
         return self.saving(self.comparator.high) if self.comparator else None
 
     @property
@@ -194,11 +204,49 @@ class UnitCost:
         return self.months_covered == self.months
 
 
-def unit_costs(
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    known = [value for value in values if value is not None]
+    return sum(known, Decimal("0")) if known else None
+
+
+def combined(rows: list[UnitCost], months: int, label: str = "") -> UnitCost:
+    """The sum of `rows`: with their country's comparator when they are all of one country,
+    else with one part per country."""
+    countries = sorted({row.country for row in rows})
+    one = countries[0] if len(countries) == 1 else ""
+    return UnitCost(
+        label,
+        one,
+        sum((r.spending for r in rows), Decimal("0")),
+        sum(r.case_days for r in rows),
+        sum(r.person_days for r in rows),
+        min((r.months_covered for r in rows), default=0),
+        months,
+        rows[0].comparator if one else None,
+        ()
+        if one or not rows
+        else tuple(
+            combined([r for r in rows if r.country == country], months, country)
+            for country in countries
+        ),
+    )
+
+
+def with_spending(rows: list[UnitCost], months: int, label: str = "") -> UnitCost:
+    """The sum of the rows with spending recorded in the period, for the indicators: a
+    project with none would count its days at no cost and its whole detention cost saved."""
+    return combined([row for row in rows if row.months_covered], months, label)
+
+
+def months_in(start: dt.date, end: dt.date) -> int:
+    return len(_months(start, end))
+
+
+def project_costs(
     cases: QuerySet, amounts: QuerySet, projects: QuerySet, start: dt.date, end: dt.date
-) -> list[UnitCost]:
-    """Each project's unit costs in [start, end], then the total of all of them (a list of
-    UnitCost, the total last, labelled "All projects")."""
+) -> list[tuple[Project, UnitCost]]:
+    """Each project of `projects` with its unit costs in [start, end], by name: two queries
+    and one more for the comparators, whatever the number of projects."""
     days = enrolled_days(cases, start, end)
     spent = spending(amounts, start, end)
     against = comparators()
@@ -208,32 +256,37 @@ def unit_costs(
         case_days, person_days = days.get(project.pk, (0, 0))
         found = spent.get(project.pk, Spending(months=months))
         country = str(project.organisation.country)
-        rows.append(
-            UnitCost(
-                project.name,
-                country,
-                found.total,
-                case_days,
-                person_days,
-                found.months_covered,
-                months,
-                against.get(country),
-            )
-        )
-    countries = {row.country for row in rows}
-    rows.append(
-        UnitCost(
-            "",
-            countries.pop() if len(countries) == 1 else "",
-            sum((r.spending for r in rows), Decimal("0")),
-            sum(r.case_days for r in rows),
-            sum(r.person_days for r in rows),
-            min((r.months_covered for r in rows), default=0),
+        unit = UnitCost(
+            project.name,
+            country,
+            found.total,
+            case_days,
+            person_days,
+            found.months_covered,
             months,
-            against.get(rows[0].country) if rows and len({r.country for r in rows}) == 1 else None,
+            against.get(country),
         )
-    )
+        rows.append((project, unit))
     return rows
+
+
+def unit_costs(
+    cases: QuerySet, amounts: QuerySet, projects: QuerySet, start: dt.date, end: dt.date
+) -> list[UnitCost]:
+    """Each project's unit costs in [start, end], then the total of all of them (a list of
+    UnitCost, the total last, labelled "")."""
+    rows = [unit for _project, unit in project_costs(cases, amounts, projects, start, end)]
+    return [*rows, combined(rows, len(_months(start, end)))]
+
+
+def sustainable(amounts: QuerySet, start: dt.date, end: dt.date) -> set[int]:
+    """The projects with a budget or spending line from multi-year or sustainable funding
+    that overlaps [start, end]."""
+    return set(
+        amounts.filter(
+            sustainable=True, starts_on__lte=end, ends_on__gte=start, withdrawn_at__isnull=True
+        ).values_list("project_id", flat=True)
+    )
 
 
 def costs_of(user: Any, start: dt.date, end: dt.date) -> list[UnitCost]:

@@ -251,7 +251,13 @@ class IndicatorViewSet(viewsets.ViewSet):
         by = params.get("by") or None
         if by is not None and by not in indicator.disaggregations:
             raise ValidationError(
-                {"by": [f"Choose one of {', '.join(indicator.disaggregations)}."]}
+                {
+                    "by": [
+                        f"Choose one of {', '.join(indicator.disaggregations)}."
+                        if indicator.disaggregations
+                        else f"{indicator.code} has no breakdown: it is given in total."
+                    ]
+                }
             )
         return indicator, start, end, by
 

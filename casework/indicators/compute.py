@@ -32,10 +32,13 @@ from django.db.models.functions import (
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
+from casework.accounts.models import Project
 from casework.assessments.models import OutcomeRating
 from casework.cases.choices import OUTCOME_TYPE, Engagement, ExitReason
 from casework.cases.models import EngagementPeriod
 from casework.core.periods import PeriodError, parse_period
+from casework.finance import costs as finance
+from casework.finance.models import Amount
 from casework.immigration.choices import AppointmentKind, AppointmentOutcome
 from casework.immigration.models import Appointment
 from casework.indicators.models import Target
@@ -371,6 +374,55 @@ def counts(
     return out
 
 
+def _money(amount: Any) -> float | None:
+    return None if amount is None else float(amount)
+
+
+def cost_values(
+    codes: list[str],
+    cases: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    projects: QuerySet | None = None,
+) -> dict[str, list[Value]]:
+    """The cost indicators over `cases` and their projects' spending (or `projects`', where
+    given): totals only. The numerator is the number of people served, the count a cost
+    divides by and is published with; the value is the amount (or the number of pilots)."""
+    _check(codes, None)
+    if projects is None:
+        projects = Project.objects.filter(pk__in=cases.values("project_id"))
+    amounts = Amount.objects.filter(project__in=projects)
+    rows = [unit for _project, unit in finance.project_costs(cases, amounts, projects, start, end)]
+    total = finance.with_spending(rows, finance.months_in(start, end))
+    people = _served(cases, start, end).aggregate(n=Count("person", distinct=True))["n"]
+    spent = total.spending > 0
+    out: dict[str, list[Value]] = {}
+    for code in codes:
+        if REGISTRY[code].kind != "cost":
+            raise ValueError(f"{code} is not a cost.")
+        if code == "sustainable_pilots":
+            n = len(finance.sustainable(amounts, start, end))
+            out[code] = [Value(None, n, None, n, None, None)]
+            continue
+        amount, low, high = {
+            "cost_per_person_day": (total.per_person_day, None, None),
+            "cost_per_case_month": (total.per_case_month, None, None),
+            "saving_against_detention": (total.saving(), total.saving_low, total.saving_high),
+        }[code]
+        shown = _money(amount) if spent else None
+        out[code] = [
+            Value(
+                None,
+                people,
+                None,
+                shown,
+                _money(low) if spent else None,
+                _money(high) if spent else None,
+            )
+        ]
+    return out
+
+
 def values_of(
     code: str,
     cases: QuerySet,
@@ -388,6 +440,8 @@ def values_of(
         return survival_values(code, survival(code, cases, start, end, by))
     if kind == "count":
         return counts([code], cases, start, end, by, baseline, against)[code]
+    if kind == "cost":
+        return cost_values([code], cases, start, end)[code]
     return rates([code], cases, start, end, by)[code]
 
 
@@ -420,6 +474,9 @@ def members(
             rows = rows.annotate(event_on=event).filter(event_on__isnull=False)
     elif indicator.kind == "count":
         rows, prefix = _counted(code, cases, start, end), ""
+    elif indicator.kind == "cost":  # the people served it divides by; pilots count no case
+        rows = cases.none() if code == "sustainable_pilots" else _served(cases, start, end)
+        prefix = ""
     else:
         rows, conditions, prefix = _rows(indicator.kind, [code], cases, start, end)
         numerator, denominator = conditions[code]

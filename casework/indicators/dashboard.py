@@ -14,16 +14,18 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from casework.accounts.models import Organisation
+from casework.accounts.models import Organisation, Project
 from casework.cases.models import Case
 from casework.core import releases
 from casework.core.access import Principal
 from casework.core.models import NETWORK, Release
 from casework.core.periods import sub_periods
-from casework.indicators.charts import Bar, Curve, bar, curves
+from casework.finance.costs import comparators
+from casework.indicators.charts import Bar, CostBar, Curve, bar, cost_bars, curves
 from casework.indicators.compute import (
     Value,
     baseline_period,
+    cost_values,
     counts,
     rates,
     survival,
@@ -31,8 +33,9 @@ from casework.indicators.compute import (
 )
 from casework.indicators.registry import DISAGGREGATION_LABELS, REGISTRY, Indicator
 
-RATE_CODES = [code for code, i in REGISTRY.items() if i.kind not in ("survival", "count")]
+RATE_CODES = [code for code, i in REGISTRY.items() if i.kind not in ("survival", "count", "cost")]
 COUNT_CODES = [code for code, i in REGISTRY.items() if i.kind == "count"]
+COST_CODES = [code for code, i in REGISTRY.items() if i.kind == "cost"]
 SERIES_CODES = ["engagement_rate", "resolution_rate"]
 TOTAL = None  # the group of a total cell
 
@@ -185,6 +188,22 @@ class Dashboard:
     threshold: int = field(default_factory=lambda: settings.DISCLOSURE_THRESHOLD)
     release: Release | None = None
     retention_withheld: bool = False
+    # The cost indicators (totals): live from the organisation's spending, else released.
+    costs: list[tuple[Indicator, Value]] = field(default_factory=list)
+    # The network's dashboard: each country's and organisation's released costs side by side.
+    cost_comparison: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def cost_chart(self) -> list[CostBar]:
+        """Cost per person per day against detention in the same country, scope by scope."""
+        return cost_bars(
+            [
+                (row["label"], row["cost_per_person_day"].rate, row["detention"])
+                for row in self.cost_comparison
+                if not row["cost_per_person_day"].suppressed
+                and row["cost_per_person_day"].rate is not None
+            ]
+        )
 
     def grid(self) -> list[tuple[Row, list[tuple[str | None, Value | None, Bar | None]]]]:
         """Each row with its cells in column order (the template's table)."""
@@ -240,7 +259,21 @@ def build(
         retention_days=last_day,
         resolution=survival_values("time_to_resolution", resolution),
         series=_series(scope, start, end),
+        costs=_costs(
+            cost_values(
+                COST_CODES,
+                scope.cases,
+                start,
+                end,
+                Project.objects.filter(organisation=scope.organisation),
+            )
+        ),
     )
+
+
+def _costs(values: dict[str, list[Value]]) -> list[tuple[Indicator, Value]]:
+    """Each cost indicator with its total (a release may predate them: none then)."""
+    return [(REGISTRY[code], cells[-1]) for code in COST_CODES if (cells := values.get(code, []))]
 
 
 def every_step(curve: Any) -> list[dict[str, Any]]:
@@ -298,7 +331,7 @@ def from_release(
     release = releases.covering(period)
     if release is None:
         raise NotReleased(period)
-    codes = [*RATE_CODES, *COUNT_CODES, "time_to_resolution"]
+    codes = [*RATE_CODES, *COUNT_CODES, "time_to_resolution", *COST_CODES]
     values = release_values(release, period, codes, by, scope.code)
     rows = [
         Row(REGISTRY[code], {cell.group: cell for cell in values[code]})
@@ -319,7 +352,47 @@ def from_release(
         resolution=[v for v in values["time_to_resolution"] if v.group is None],
         release=release,
         retention_withheld=withheld,
+        costs=_costs({code: values[code] for code in COST_CODES}),
+        cost_comparison=_cost_comparison(release, period) if scope.code == NETWORK else [],
     )
+
+
+def _cost_comparison(release: Release, period: str) -> list[dict[str, Any]]:
+    """The released cost cells of every country and organisation for `period`, with the
+    detention cost per day of the country (two queries)."""
+    labels = {s["scope"]: s["label"] for s in release.scopes(period) if s["scope"] != NETWORK}
+    against = comparators()
+    rows: dict[str, dict[str, Any]] = {}
+    figures = release.figures.filter(
+        period=period, scope__in=labels, table__in=COST_CODES, breakdown=""
+    ).order_by("scope", "pk")
+    for figure in figures:
+        kind, _sep, group = figure.scope.partition(":")
+        country = group if kind == "country" else ""
+        row = rows.setdefault(
+            figure.scope,
+            {
+                "scope": figure.scope,
+                "kind": kind,
+                "label": labels[figure.scope],
+                "detention": float(against[country].per_day) if country in against else None,
+            },
+        )
+        row[figure.table] = Value(
+            None,
+            figure.numerator,
+            figure.denominator,
+            figure.value,
+            figure.low,
+            figure.high,
+            suppressed=figure.suppressed,
+            reason=figure.reason,
+        )
+    empty = Value(None, None, None, None, None, None)
+    return [
+        {code: empty for code in COST_CODES} | row
+        for row in sorted(rows.values(), key=lambda r: (r["kind"] != "country", r["label"]))
+    ]
 
 
 def _series(scope: Scope, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
@@ -382,6 +455,20 @@ def table(dashboard: Dashboard) -> tuple[list[str], list[list[Any]]]:
                 cell.denominator,
                 cell.suppressed,
                 "days (median)",
+            ]
+        )
+    for indicator, cell in dashboard.costs:
+        lines.append(
+            [
+                indicator.code,
+                "all",
+                cell.rate,
+                cell.low,
+                cell.high,
+                cell.numerator,
+                cell.denominator,
+                cell.suppressed,
+                str(indicator.unit),
             ]
         )
     for sub in dashboard.series:  # the series, one line per sub-period

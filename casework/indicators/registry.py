@@ -52,7 +52,8 @@ class Indicator:
     disaggregations: tuple[str, ...] = tuple(DISAGGREGATIONS)
     time_rule: str | Promise = COHORT_RULE
     # How it is counted: "status" (status at period end), "improvement" (latest outcome
-    # rating above the first, for `dimension`), "compliance" (reporting appointments kept).
+    # rating above the first, for `dimension`), "compliance" (reporting appointments kept),
+    # "survival", "count" (people), "cost" (from the finance app's budgets and spending).
     kind: str = "status"
     dimension: str = ""
 
@@ -71,6 +72,16 @@ SURVIVAL_RULE = _(
 SERVED_RULE = _(
     "Cases open at any time in the period: intake on or before its end, not closed before it "
     "starts. A person with two cases counts once."
+)
+COST_RULE = _(
+    "Spending: every spending line of the scope's projects that overlaps the period, spread "
+    "evenly over the days of its own period, in euros at the rate typed with it. Enrolled "
+    "days: each case from intake to closure (or the period's end) inside the period; "
+    "person-days count each member of a case's household."
+)
+COST_SHOWN = _(
+    "Published for a scope only when the people served behind it are: a cost follows the "
+    "same rule as the count of people it divides by."
 )
 COMPLIANCE_RULE = _(
     "Events: reporting appointments dated in the period whose outcome is recorded, for every "
@@ -224,6 +235,77 @@ REGISTRY: dict[str, Indicator] = {
             unit=_("people"),
             time_rule=SERVED_RULE,
             kind="count",
+        ),
+        Indicator(
+            "cost_per_person_day",
+            _("Cost per person per day"),
+            format_lazy(
+                "{} {}",
+                _(
+                    "Spending in the period ÷ person-days enrolled, over the projects with "
+                    "spending recorded in the period."
+                ),
+                COST_SHOWN,
+            ),
+            _("spending in the period, in euros"),
+            _("person-days enrolled in the period"),
+            unit="€",
+            disaggregations=(),
+            time_rule=COST_RULE,
+            kind="cost",
+        ),
+        Indicator(
+            "cost_per_case_month",
+            _("Cost per case per month"),
+            format_lazy(
+                "{} {}",
+                _(
+                    "Spending in the period ÷ case-days enrolled x 30.4375 (days in a month), "
+                    "over the projects with spending recorded in the period."
+                ),
+                COST_SHOWN,
+            ),
+            _("spending in the period, in euros"),
+            _("case-days enrolled in the period"),
+            unit="€",
+            disaggregations=(),
+            time_rule=COST_RULE,
+            kind="cost",
+        ),
+        Indicator(
+            "saving_against_detention",
+            _("Saving against detention"),
+            format_lazy(
+                "{} {}",
+                _(
+                    "Detention cost per day x person-days enrolled - spending, at the country's "
+                    "latest detention cost, with the range between its lowest and highest "
+                    "recorded cost, over the projects with spending recorded in the period; a "
+                    "scope over several countries adds up its countries' savings, for the "
+                    "countries with a detention cost."
+                ),
+                COST_SHOWN,
+            ),
+            _("detention cost of the same person-days, less spending, in euros"),
+            _("none: an amount"),
+            unit="€",
+            disaggregations=(),
+            time_rule=COST_RULE,
+            kind="cost",
+        ),
+        Indicator(
+            "sustainable_pilots",
+            _("Pilots with sustainable funding"),
+            _(
+                "Projects with a budget or spending line from multi-year or sustainable "
+                "funding that overlaps the period. Counts projects, not people: shown as it is."
+            ),
+            _("projects with sustainable funding in the period"),
+            _("none: a count"),
+            unit=_("pilots"),
+            disaggregations=(),
+            time_rule=_("Budget and spending lines overlapping the period."),
+            kind="cost",
         ),
         Indicator(
             "reporting_compliance",

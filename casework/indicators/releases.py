@@ -3,6 +3,11 @@ year, for the network and (settings.RELEASE_SCOPES) for each country and each or
 as seen from outside, by every other breakdown; each scope's survival curves; and the atoms
 the audit needs to see how the figures are linked (casework.core.publication).
 
+The cost indicators are published for each scope in total, each in a cell over the same
+atoms as the scope's people served, so that a cost is shown only where the count of people it
+divides by is; the number of pilots with sustainable funding counts projects, not people, and
+is published as it is (`Contribution.unprotected`).
+
 Three universes per year: the cohort (cases with intake in the year: status, resolution,
 improvement and survival figures), the reporting appointments of the year (compliance,
 counted in events with the people behind them), and the people served in the year (people
@@ -28,13 +33,15 @@ from django.db.models import Case as Cases
 from django.db.models import Count, Exists, IntegerField, Min, OuterRef, QuerySet, When
 from django_countries import countries
 
-from casework.accounts.models import Organisation
+from casework.accounts.models import Organisation, Project
 from casework.cases.choices import Vulnerability
 from casework.cases.models import Case, CaseVulnerability
 from casework.core.models import NETWORK
 from casework.core.periods import parse_period
 from casework.core.publication import Cell, Universe, count_withheld
 from casework.core.releases import Contribution, CurveFigure, Figure
+from casework.finance import costs as finance
+from casework.finance.models import Amount
 from casework.indicators.compute import (
     Survival,
     Value,
@@ -59,6 +66,7 @@ SURVIVAL_CODES = [code for code, i in REGISTRY.items() if i.kind == "survival"]
 COHORT_CODES = [code for code, i in REGISTRY.items() if i.kind in ("status", "improvement")]
 COMPLIANCE_CODES = [code for code, i in REGISTRY.items() if i.kind == "compliance"]
 COUNT_CODES = [code for code, i in REGISTRY.items() if i.kind == "count"]
+COST_CODES = [code for code, i in REGISTRY.items() if i.kind == "cost"]
 CURVE_STEP = 30  # days between published curve points
 
 
@@ -428,7 +436,54 @@ class IndicatorFigures:
         for scope in scopes[1:]:
             self._scope(out, period, scope, cohort, compliance, people)
         self._survival(out, period, scopes, cases, start, end, cutoff, cohort)
+        self._costs(out, period, scopes, cases, start, end, people)
         return out
+
+    @staticmethod
+    def _costs(
+        out: Contribution,
+        period: str,
+        scopes: list[TableScope],
+        cases: QuerySet,
+        start: dt.date,
+        end: dt.date,
+        people: ServedAtoms,
+    ) -> None:
+        """Each scope's cost indicators, from every project's costs computed once."""
+        amounts = Amount.objects.all()
+        projects = finance.project_costs(cases, amounts, Project.objects.all(), start, end)
+        funded = finance.sustainable(amounts, start, end)
+        months = finance.months_in(start, end)
+        for scope in scopes:
+            mine = [
+                (project, unit)
+                for project, unit in projects
+                if not scope.by
+                or (
+                    str(project.organisation.country)
+                    if scope.by == "country"
+                    else project.organisation.slug
+                )
+                == scope.group
+            ]
+            total = finance.with_spending([unit for _p, unit in mine], months)
+            atoms = people.select_new(scope, TOTAL, TOTAL, new=False)
+            n = people.universe().total(atoms)
+            spent = total.spending > 0
+            for code, amount, low, high in (
+                ("cost_per_person_day", total.per_person_day, None, None),
+                ("cost_per_case_month", total.per_case_month, None, None),
+                ("saving_against_detention", total.saving(), total.saving_low, total.saving_high),
+            ):
+                cell = Cell((period, scope.name, code, TOTAL, TOTAL), people.name, atoms)
+                out.figures.append(
+                    Figure(
+                        cell, n, None, *(_float(v) if spent else None for v in (amount, low, high))
+                    )
+                )
+            pilots = sum(1 for project, _unit in mine if project.pk in funded)
+            key = (period, scope.name, "sustainable_pilots", TOTAL, TOTAL)
+            out.unprotected.append(Figure(Cell(key, "", frozenset()), pilots, None, pilots))
 
     def _network(
         self,
@@ -629,6 +684,10 @@ class IndicatorFigures:
         cell = Cell((period, scope.name, code, breakdown, group), people.name, atoms)
         n = people.universe().total(atoms)
         return Figure(cell, n, None, n)
+
+
+def _float(amount: Any) -> float | None:
+    return None if amount is None else float(amount)
 
 
 def _with_value(figure: Figure, value: Value | None) -> Figure:

@@ -306,20 +306,22 @@ def _oracle(release: Release, period: str) -> list[tuple]:
 
     def form(code: str, part: str, by: str | None, group: str | None, scope: str) -> frozenset[int]:
         ids = members(code, scoped(scope), start, end, part=part, by=by, group=group, cutoff=cutoff)
-        if REGISTRY[code].kind == "count":
+        if REGISTRY[code].kind in ("count", "cost"):  # a cost stands on the people served
             return frozenset(people[p] for p in ids.values_list("person_id", flat=True))
         return frozenset(columns[pk] for pk in ids.values_list("pk", flat=True))
 
     published: list[frozenset[int]] = []
     exposed: list[tuple[ReleaseFigure, frozenset[int]]] = []
     withheld: list[tuple[ReleaseFigure, frozenset[int], frozenset[int] | None]] = []
-    figures = release.figures.filter(period=period).exclude(table="reporting_compliance")
+    figures = release.figures.filter(period=period).exclude(
+        table__in=["reporting_compliance", "sustainable_pilots"]  # events; projects
+    )
     for figure in figures:
         if (figure.breakdown or None) not in ORACLE_BREAKDOWNS:
             continue
         by, group = figure.breakdown or None, figure.group or None
         n = form(figure.table, "numerator", by, group, figure.scope)
-        if REGISTRY[figure.table].kind == "count":
+        if REGISTRY[figure.table].kind in ("count", "cost"):
             if figure.suppressed:
                 withheld.append((figure, n, None))
             else:
