@@ -297,11 +297,13 @@ ROUTES: dict[str, Route] = {
     # reads costs from releases. Detention costs are published figures: everyone reading
     # evidence sees them. The projection: supervisors and admins, and the network roles.
     "finance:costs": Route(SUPERVISORS | {"boris"}),
+    "finance:costs-export": Route(SUPERVISORS | {"boris"}, kwargs=lambda w: {"fmt": "csv"}),
     "finance:amounts": Route(SUPERVISORS | {"boris"}),
     "finance:amount-import": Route(SUPERVISORS | {"boris"}),
     "finance:amount-withdraw": Route(
         SUPERVISORS, kwargs=alpha_amount, method="post", ok=302, object_of_alpha=True
     ),
+    "finance:amount-correct": Route(SUPERVISORS, kwargs=alpha_amount, object_of_alpha=True),
     "finance:detention-costs": Route(EVERYONE - {"nadia"}),
     "finance:projection": Route(SUPERVISORS | {"boris"} | NETWORK),
     "audit:entry-list": Route({"olga", "boris", "nora"}),
@@ -348,6 +350,13 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"id": alpha_amount(w)["uid"]},
         method="post",
         object_of_alpha=True,
+    ),
+    "api:budget-correct": Route(  # no body: refused as a line, once the line is found
+        SUPERVISORS,
+        kwargs=lambda w: {"id": alpha_amount(w)["uid"]},
+        method="post",
+        object_of_alpha=True,
+        ok=400,
     ),
     "api:detention-cost-list": Route(EVERYONE - {"nadia"}),
     "api:costs": Route(SUPERVISORS | {"boris"}),
@@ -565,6 +574,7 @@ BY_UID = [
     "accounts:member-token-revoke",
     "accounts:member-unlock",
     "finance:amount-withdraw",
+    "finance:amount-correct",
     "cases:goal-status",
     "cases:task-done",
     "cases:approval",

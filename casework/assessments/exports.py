@@ -16,9 +16,8 @@ from casework.assessments.models import Form, FormVersion, Submission
 from casework.assessments.xlsform import DEFAULT_LANGUAGE, write_xlsform
 from casework.audit.models import Action
 from casework.audit.services import record
-from casework.core.exports import csv_row, xlsx_row
+from casework.core.exports import XLSX, csv_row, xlsx_row
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIXED = ["submission", "case", "form_version", "submitted_at"]
 
 

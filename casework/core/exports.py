@@ -11,10 +11,15 @@ stored, written as a text cell that the spreadsheet also treats as text when edi
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from typing import Any
 
+from django.http import HttpResponse
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _number(text: str) -> bool:
@@ -51,3 +56,39 @@ def xlsx_row(sheet: Any, values: Iterable[Any]) -> None:
         if _formula_like(cell.value):
             cell.data_type = "s"
             cell.quotePrefix = True
+
+
+def table_download(
+    name: str,
+    fmt: str,
+    note: str,
+    header: list[str],
+    lines: Iterable[Iterable[Any]],
+    sheet_title: str = "table",
+) -> HttpResponse:
+    """A table as a CSV (UTF-8 with a byte-order mark, for spreadsheets) or XLSX download
+    named `name`.<fmt>: a line saying what it is, the header, then the lines."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(csv_row([note]))
+        writer.writerow(csv_row(header))
+        writer.writerows(csv_row(line) for line in lines)
+        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = sheet_title
+        xlsx_row(sheet, [note])
+        xlsx_row(sheet, header)
+        for line in lines:
+            xlsx_row(sheet, line)
+        out = io.BytesIO()
+        workbook.save(out)
+        response = HttpResponse(out.getvalue(), content_type=XLSX)
+    else:
+        raise ValueError(f"No download format {fmt!r}.")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -25,16 +25,13 @@ from casework.core.http import user_of
 from casework.core.periods import PeriodError, parse_period
 from casework.core.roles import Capability
 from casework.finance.choices import EURO, Category, FundingSource, Kind
-from casework.finance.costs import costs_of
+from casework.finance.costs import METHOD, costs_of
 from casework.finance.models import Amount, DetentionCost
-from casework.finance.services import record_amount, set_detention_cost, withdraw_amount
-
-METHOD = (
-    "Cost per person per day = spending in the period / enrolled person-days in the period "
-    "(a family case counts every member of its household); cost per case per month = "
-    "spending / case-days x 30.4375. Enrolled: from intake to closure, or to the period's end "
-    "while open. Spending lines are spread evenly over the days of their own period. Saving = "
-    "detention cost per person per day x person-days - spending."
+from casework.finance.services import (
+    correct_amount,
+    record_amount,
+    set_detention_cost,
+    withdraw_amount,
 )
 
 
@@ -97,12 +94,13 @@ class BudgetViewSet(
     GenericViewSet,
 ):
     """The organisation's budget and spending lines (supervisors and admins). A line is
-    never changed: withdraw it and enter the right one."""
+    never changed: withdraw it, or correct it (withdrawn and replaced in one step)."""
 
     capabilities = {
         "*": (Capability.FINANCE_VIEW,),
         "create": (Capability.FINANCE_MANAGE,),
         "withdraw": (Capability.FINANCE_MANAGE,),
+        "correct": (Capability.FINANCE_MANAGE,),
     }
     queryset = Amount.objects.select_related("project")
     serializer_class = AmountSerializer
@@ -130,6 +128,17 @@ class BudgetViewSet(
         """Take the line back: it no longer counts (withdrawing it again changes nothing)."""
         line = withdraw_amount(user_of(request), self.get_object())
         return Response(self.get_serializer(line).data)
+
+    @extend_schema(request=AmountSerializer, responses={201: AmountSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, id: str) -> Response:
+        """Replace the line by a corrected one (the body is a whole line, as when adding
+        one): the old line is withdrawn and the new one recorded together, or neither is."""
+        line = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        new = correct_amount(user_of(request), line, **serializer.validated_data)
+        return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
 
 
 class DetentionCostSerializer(serializers.ModelSerializer):
@@ -181,7 +190,11 @@ def _money(**kwargs: Any) -> serializers.DecimalField:
 class UnitCostSerializer(serializers.Serializer):
     project = serializers.CharField(allow_null=True, help_text="null: all projects together")
     country = serializers.CharField()
+    budget = _money(help_text="the budget lines of the period, spread like spending")
     spending = _money()
+    share_of_budget = serializers.DecimalField(
+        max_digits=8, decimal_places=3, allow_null=True, help_text="spending / budget"
+    )
     case_days = serializers.IntegerField()
     person_days = serializers.IntegerField()
     months_with_spending = serializers.IntegerField()
@@ -189,6 +202,9 @@ class UnitCostSerializer(serializers.Serializer):
     per_person_day = _money(allow_null=True)
     per_case_month = _money(allow_null=True)
     detention_per_day = _money(allow_null=True)
+    share_saved = serializers.DecimalField(
+        max_digits=8, decimal_places=3, allow_null=True, help_text="1 - cost / detention cost"
+    )
     saving = _money(allow_null=True)
     saving_low = _money(allow_null=True)
     saving_high = _money(allow_null=True)
@@ -221,27 +237,10 @@ class CostView(APIView):
             raise ValidationError({"period": [str(error)]}) from None
         rows = costs_of(request.user, start, end)
 
-        def out(row: Any) -> dict[str, Any]:
-            return {
-                "project": row.label or None,
-                "country": row.country,
-                "spending": row.spending,
-                "case_days": row.case_days,
-                "person_days": row.person_days,
-                "months_with_spending": row.months_covered,
-                "months": row.months,
-                "per_person_day": row.per_person_day,
-                "per_case_month": row.per_case_month,
-                "detention_per_day": row.comparator.per_day if row.comparator else None,
-                "saving": row.saving(),
-                "saving_low": row.saving_low,
-                "saving_high": row.saving_high,
-            }
-
         data = {
             "period": text,
             "method": METHOD,
-            "projects": [out(r) for r in rows[:-1]],
-            "total": out(rows[-1]),
+            "projects": [r.as_dict() for r in rows[:-1]],
+            "total": rows[-1].as_dict(),
         }
         return Response(CostsSerializer(data).data)

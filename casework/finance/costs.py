@@ -35,6 +35,13 @@ from casework.finance.choices import Kind
 from casework.finance.models import Amount, DetentionCost
 
 MONTH_DAYS = Decimal("30.4375")  # 365.25 / 12
+METHOD = (
+    "Cost per person per day = spending in the period / enrolled person-days in the period "
+    "(a family case counts every member of its household); cost per case per month = "
+    "spending / case-days x 30.4375. Enrolled: from intake to closure, or to the period's end "
+    "while open. Spending lines are spread evenly over the days of their own period. Saving = "
+    "detention cost per person per day x person-days - spending."
+)  # as the API and the downloads say it
 CENT = Decimal("0.01")
 
 
@@ -86,11 +93,14 @@ class Spending:
     months: int = 0
 
 
-def spending(amounts: QuerySet, start: dt.date, end: dt.date) -> dict[int, Spending]:
-    """Project id → its spending in [start, end], lines spread evenly over their days."""
+def spending(
+    amounts: QuerySet, start: dt.date, end: dt.date, kind: str = Kind.SPENT
+) -> dict[int, Spending]:
+    """Project id → its spending (or budget, with `kind`) in [start, end], lines spread
+    evenly over their days."""
     months = _months(start, end)
     lines = amounts.filter(
-        kind=Kind.SPENT, starts_on__lte=end, ends_on__gte=start, withdrawn_at__isnull=True
+        kind=kind, starts_on__lte=end, ends_on__gte=start, withdrawn_at__isnull=True
     )
     out: dict[int, Spending] = defaultdict(lambda: Spending(months=len(months)))
     covered: dict[int, set[int]] = defaultdict(set)
@@ -152,6 +162,14 @@ class UnitCost:
     months: int
     comparator: Comparator | None
     parts: tuple[UnitCost, ...] = ()
+    budget: Decimal = Decimal("0")  # the budget of the period, spread like spending
+
+    @property
+    def share_of_budget(self) -> Decimal | None:
+        """Spending ÷ budget (None without a budget)."""
+        if not self.budget:
+            return None
+        return (self.spending / self.budget).quantize(Decimal("0.001"), ROUND_HALF_UP)
 
     @property
     def per_person_day(self) -> Decimal | None:
@@ -203,6 +221,29 @@ class UnitCost:
     def complete(self) -> bool:
         return self.months_covered == self.months
 
+    def as_dict(self) -> dict[str, Any]:
+        """Every figure by name, for the API and the downloads."""
+        comparator = self.comparator
+        return {
+            "project": self.label or None,
+            "country": self.country,
+            "budget": self.budget,
+            "spending": self.spending,
+            "share_of_budget": self.share_of_budget,
+            "case_days": self.case_days,
+            "person_days": self.person_days,
+            "months_with_spending": self.months_covered,
+            "months": self.months,
+            "per_person_day": self.per_person_day,
+            "per_case_month": self.per_case_month,
+            "detention_per_day": comparator.per_day if comparator else None,
+            "detention_source": f"{comparator.source} ({comparator.year})" if comparator else "",
+            "share_saved": self.share_saved,
+            "saving": self.saving(),
+            "saving_low": self.saving_low,
+            "saving_high": self.saving_high,
+        }
+
 
 def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
     known = [value for value in values if value is not None]
@@ -229,6 +270,7 @@ def combined(rows: list[UnitCost], months: int, label: str = "") -> UnitCost:
             combined([r for r in rows if r.country == country], months, country)
             for country in countries
         ),
+        sum((r.budget for r in rows), Decimal("0")),
     )
 
 
@@ -245,10 +287,11 @@ def months_in(start: dt.date, end: dt.date) -> int:
 def project_costs(
     cases: QuerySet, amounts: QuerySet, projects: QuerySet, start: dt.date, end: dt.date
 ) -> list[tuple[Project, UnitCost]]:
-    """Each project of `projects` with its unit costs in [start, end], by name: two queries
-    and one more for the comparators, whatever the number of projects."""
+    """Each project of `projects` with its unit costs in [start, end], by name: five
+    queries (projects, days, spending, budgets, comparators), whatever their number."""
     days = enrolled_days(cases, start, end)
     spent = spending(amounts, start, end)
+    budgets = spending(amounts, start, end, Kind.BUDGET)
     against = comparators()
     months = len(_months(start, end))
     rows = []
@@ -265,6 +308,7 @@ def project_costs(
             found.months_covered,
             months,
             against.get(country),
+            budget=budgets[project.pk].total if project.pk in budgets else Decimal("0"),
         )
         rows.append((project, unit))
     return rows

@@ -155,6 +155,17 @@ def withdraw_amount(user: User, line: Amount) -> Amount:
     return line
 
 
+@transaction.atomic
+def correct_amount(user: User, line: Amount, **fields: Any) -> Amount:
+    """Replace a line by a corrected one: the old line is withdrawn and the new one recorded
+    together, or neither is (the new line may cover the old one's period)."""
+    if line.withdrawn_at is not None:
+        raise ValidationError(_("This line is withdrawn already: add a new line instead."))
+    # A copy: should the corrected line be refused, the caller's `line` is as it was.
+    withdraw_amount(user, Amount.objects.get(pk=line.pk))
+    return record_amount(user, **fields)
+
+
 def set_detention_cost(user: User, **fields: Any) -> DetentionCost:
     """A coordinator adds or corrects a country's detention cost for one year and source."""
     if not principal_of(user).can(Capability.FINANCE_COMPARATORS):

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,15 +19,22 @@ from django.views import View
 
 from casework.accounts.models import Project
 from casework.core.access import get_visible_or_404
+from casework.core.exports import table_download
 from casework.core.http import user_of
 from casework.core.periods import PeriodError, parse_period
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
 from casework.finance import imports
-from casework.finance.costs import Projection, comparators, costs_of
+from casework.finance.charts import cost_bars
+from casework.finance.costs import METHOD, Projection, comparators, costs_of
 from casework.finance.forms import AmountForm, DetentionCostForm, ImportForm, ProjectionForm
 from casework.finance.models import Amount, DetentionCost
-from casework.finance.services import record_amount, set_detention_cost, withdraw_amount
+from casework.finance.services import (
+    correct_amount,
+    record_amount,
+    set_detention_cost,
+    withdraw_amount,
+)
 
 NETWORK_MONTHLY_COST = Decimal("140")  # the scaling plan's network average per case-month
 
@@ -53,6 +60,13 @@ class CostsView(AccessMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         period, start, end, error = _period(request)
         rows = costs_of(request.user, start, end)
+        chart = cost_bars(
+            [
+                (row.label, float(row.per_person_day), _per_day(row))
+                for row in rows[:-1]
+                if row.per_person_day and row.spending
+            ]
+        )
         context = {
             "period": period,
             "start": start,
@@ -60,8 +74,50 @@ class CostsView(AccessMixin, View):
             "error": error,
             "projects": rows[:-1],
             "total": rows[-1],
+            "chart": chart,
         }
         return render(request, "finance/costs.html", context, status=400 if error else 200)
+
+
+class CostsExportView(AccessMixin, View):
+    """The cost table as CSV or XLSX, as the page shows it for the period."""
+
+    capabilities = (Capability.FINANCE_VIEW,)
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        period, start, end, error = _period(request)
+        if error:
+            return HttpResponse(error, status=400, content_type="text/plain")
+        rows = [row.as_dict() for row in costs_of(request.user, start, end)]
+        header = list(rows[-1])
+        lines = [[_cell(row[name]) for name in header] for row in rows]
+        lines[-1][0] = "all projects"
+        note = f"Casework costs, {start} to {end}, in euros. {METHOD}"
+        return table_download(f"casework-costs-{period}", fmt, note, header, lines, "costs")
+
+
+LINE_FIELDS = ["kind", "period", "category", "amount", "currency", "rate", "rate_on", "source"]
+LINE_FIELDS += ["sustainable", "note"]
+
+
+def _refused(form: AmountForm, error: ValidationError) -> None:
+    """The service's reasons on the form, each by its field where it has one."""
+    problems: dict[str, list[str]] = (
+        error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    )
+    for name, reasons in problems.items():
+        form.add_error(name if name in form.fields else None, reasons)
+
+
+def _per_day(row: Any) -> float | None:
+    return float(row.comparator.per_day) if row.comparator else None
+
+
+def _cell(value: Any) -> Any:
+    """Amounts as numbers a spreadsheet adds up (Decimal is not a cell type of every format)."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 class AmountListView(AccessMixin, View):
@@ -85,8 +141,7 @@ class AmountListView(AccessMixin, View):
             try:
                 record_amount(user_of(request), **form.cleaned_data)
             except ValidationError as error:
-                for name, problems in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, problems)
+                _refused(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(reverse("finance:amounts"))
@@ -166,6 +221,54 @@ class AmountWithdrawView(AccessMixin, View):
         withdraw_amount(user_of(request), line)
         messages.success(request, _("The line was withdrawn: it no longer counts."))
         return HttpResponseRedirect(reverse("finance:amounts"))
+
+
+class AmountCorrectView(AccessMixin, View):
+    """Correct a line: the form starts from the line as entered; saving withdraws it and
+    records the corrected one in its place (both or neither)."""
+
+    capabilities = (Capability.FINANCE_MANAGE,)
+
+    def line(self, uid: uuid.UUID) -> Amount:
+        return get_visible_or_404(
+            Amount.objects.select_related("project"), self.request.user, uid=uid
+        )
+
+    def form(self, data: Any = None, line: Amount | None = None) -> AmountForm:
+        projects = Project.objects.visible_to(self.request.user).filter(
+            organisation_id=self.principal.org_id
+        )
+        initial = {}
+        if line is not None:
+            initial = {name: getattr(line, name) for name in LINE_FIELDS}
+            initial["project"] = line.project
+        return AmountForm(data, projects=projects, initial=initial)
+
+    def get(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        line = self.line(uid)
+        return self.page(line, self.form(line=line))
+
+    def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        line = self.line(uid)
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                correct_amount(user_of(request), line, **form.cleaned_data)
+            except ValidationError as error:
+                for name, problems in (
+                    error.message_dict.items()
+                    if hasattr(error, "error_dict")
+                    else [(None, error.messages)]
+                ):
+                    form.add_error(name if name in form.fields else None, problems)
+            else:
+                messages.success(request, _("Corrected: the old line is withdrawn."))
+                return HttpResponseRedirect(reverse("finance:amounts"))
+        return self.page(line, form, status=400)
+
+    def page(self, line: Amount, form: AmountForm, status: int = 200) -> HttpResponse:
+        context = {"line": line, "form": form}
+        return render(self.request, "finance/amount_correct.html", context, status=status)
 
 
 class DetentionCostListView(AccessMixin, View):

@@ -20,8 +20,9 @@ from casework.core import releases
 from casework.core.access import Principal
 from casework.core.models import NETWORK, Release
 from casework.core.periods import sub_periods
+from casework.finance.charts import CostBar, cost_bars
 from casework.finance.costs import comparators
-from casework.indicators.charts import Bar, CostBar, Curve, bar, cost_bars, curves
+from casework.indicators.charts import Bar, Curve, bar, curves
 from casework.indicators.compute import (
     Value,
     baseline_period,

@@ -3,8 +3,6 @@ the cases behind a figure (for their organisation's staff), and downloads."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -19,7 +17,7 @@ from django.views import View
 
 from casework.cases.models import Case
 from casework.core import jobs, releases
-from casework.core.exports import csv_row, xlsx_row
+from casework.core.exports import table_download
 from casework.core.http import user_of
 from casework.core.models import Job, Release
 from casework.core.periods import PeriodError, check_outside, parse_period, presets
@@ -39,8 +37,6 @@ from casework.indicators.forms import TargetForm
 from casework.indicators.models import Target
 from casework.indicators.registry import DISAGGREGATION_LABELS, DISAGGREGATIONS, REGISTRY
 from casework.indicators.services import progress, served_by_year, set_target
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class EvidenceMixin(AccessMixin):
@@ -164,28 +160,7 @@ class ExportView(EvidenceMixin, View):
         )
         scope_name = dashboard.scope.code.replace(":", "-")
         name = f"casework-evidence-{scope_name}-{context['period']}"
-        if fmt == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(csv_row([note]))
-            writer.writerow(csv_row(header))
-            writer.writerows(csv_row(line) for line in lines)
-            response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
-        else:
-            from openpyxl import Workbook
-
-            workbook = Workbook()
-            sheet = workbook.active
-            sheet.title = "indicators"
-            xlsx_row(sheet, [note])
-            xlsx_row(sheet, header)
-            for line in lines:
-                xlsx_row(sheet, line)
-            out = io.BytesIO()
-            workbook.save(out)
-            response = HttpResponse(out.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-        return response
+        return table_download(name, fmt, note, header, lines, "indicators")
 
 
 class DefinitionsView(AccessMixin, View):

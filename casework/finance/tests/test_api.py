@@ -67,3 +67,26 @@ def test_detention_costs_are_read_by_all_and_kept_by_coordinators(world: World) 
     assert client_of(world.otto).post("/api/v1/detention-costs/", body).status_code == 403
     created = client_of(world.nora).post("/api/v1/detention-costs/", body)
     assert created.status_code == 201 and created.json()["country"] == "PL"
+
+
+def test_a_line_is_corrected_through_the_api(world: World) -> None:
+    old = line(world)
+    api = APIClient()
+    api.force_authenticate(world.sam)
+    url = f"/api/v1/budgets/{old.uid}/correct/"
+    body = {
+        "project": world.alpha_project.pk,
+        "kind": "spent",
+        "period": "2025",
+        "category": "staff",
+        "amount": "3900",
+        "source": "foundation",
+    }
+    refused = api.post(url, {**body, "period": "2099"}, format="json")
+    assert refused.status_code == 400 and "once the period has begun" in str(refused.json())
+    old.refresh_from_db()
+    assert old.withdrawn_at is None
+    corrected = api.post(url, body, format="json")
+    assert corrected.status_code == 201 and corrected.json()["amount"] == "3900.00"
+    old.refresh_from_db()
+    assert old.withdrawn_at is not None
