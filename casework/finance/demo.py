@@ -4,8 +4,9 @@ Each demo project spends, per enrolled day, what the network's published figures
 of its country costs: Bulgaria €3.34, Cyprus €6.90 and Poland €7.30 per person per day (2020
 evaluation); Belgium and Greece €194, Italy €88 per case per month, and the network's €140
 elsewhere (scaling plan). Spending is split across categories as a case-management pilot's
-would be, entered per year (per quarter in the current year, up to the last ended quarter),
-with a budget for the current year 15% above the last year's spending.
+would be, entered per year (per quarter in the current year, up to the last ended quarter). Each
+past year had a budget 8% above what was spent (pilots underspend a little), and the current
+year's budget is 15% above the last year's spending.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ SHARES = {
     Category.OVERHEADS: Decimal("0.08"),
 }
 SOURCES = {"BE": FundingSource.EU, "IT": FundingSource.EU, "GB": FundingSource.NATIONAL}
-SUSTAINABLE = {"BG"}  # one pilot with multi-year funding
+SUSTAINABLE = {"BG", "GB"}  # pilots with multi-year funding
+BUDGET_OVER_SPENT = Decimal("1.08")
 
 
 def _periods(first_year: int, today: dt.date) -> list[str]:
@@ -73,6 +75,9 @@ def create_demo_budgets(today: dt.date | None = None) -> int:
             if period == str(today.year - 1):
                 last_year = total
             added += _lines(project, Kind.SPENT, period, start, end, total, country)
+            if "-Q" not in period:
+                budget = total * BUDGET_OVER_SPENT
+                added += _lines(project, Kind.BUDGET, period, start, end, budget, country)
         if last_year:
             start, end = parse_period(str(today.year))
             added += _lines(

@@ -129,4 +129,3 @@ def column_chart(
         for i, (label, value) in enumerate(values)
     ]
     return ColumnChart(columns, y(target), y(baseline), round(step * 0.7, 1), top)
-

@@ -196,12 +196,13 @@ class Dashboard:
 
     @property
     def cost_chart(self) -> list[CostBar]:
-        """Cost per person per day against detention in the same country, scope by scope."""
+        """Each country's cost per person per day against detention in that country."""
         return cost_bars(
             [
                 (row["label"], row["cost_per_person_day"].rate, row["detention"])
                 for row in self.cost_comparison
-                if not row["cost_per_person_day"].suppressed
+                if row["kind"] == "country"
+                and not row["cost_per_person_day"].suppressed
                 and row["cost_per_person_day"].rate is not None
             ]
         )
@@ -360,16 +361,20 @@ def from_release(
 
 def _cost_comparison(release: Release, period: str) -> list[dict[str, Any]]:
     """The released cost cells of every country and organisation for `period`, with the
-    detention cost per day of the country (two queries)."""
+    detention cost per day of the country (three queries)."""
     labels = {s["scope"]: s["label"] for s in release.scopes(period) if s["scope"] != NETWORK}
     against = comparators()
+    country_of = {
+        f"organisation:{slug}": str(country)
+        for slug, country in Organisation.objects.values_list("slug", "country")
+    }
     rows: dict[str, dict[str, Any]] = {}
     figures = release.figures.filter(
         period=period, scope__in=labels, table__in=COST_CODES, breakdown=""
     ).order_by("scope", "pk")
     for figure in figures:
         kind, _sep, group = figure.scope.partition(":")
-        country = group if kind == "country" else ""
+        country = group if kind == "country" else country_of.get(figure.scope, "")
         row = rows.setdefault(
             figure.scope,
             {

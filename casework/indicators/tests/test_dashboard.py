@@ -19,8 +19,8 @@ URL = "/evidence/"
 # The network dashboard from a release: session, user, memberships, whether the user has set
 # up a second factor (the sign-in check), the latest release (for the year picker, then for
 # the figures), its cells, its curve, the targets, each country's and organisation's cost
-# cells and the detention costs they are compared with.
-QUERIES = 11
+# cells, the detention costs they are compared with and the organisations' countries.
+QUERIES = 12
 
 
 def test_staff_see_their_organisation_exactly_with_links_to_the_cases(
