@@ -211,6 +211,7 @@ INSTALLED_APPS = [
     "casework.immigration",
     "casework.assessments",
     "casework.finance",
+    "casework.network",
     "casework.synthetic",
     "casework.indicators",
     "casework.api",
@@ -411,6 +412,9 @@ SPECTACULAR_SETTINGS = {
     },
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "casework.cases.choices.Stage",
+        "ExpansionStageEnum": "casework.network.choices.Stage",
+        "NetworkRelationshipEnum": "casework.network.choices.Relationship",
+        "RelationshipEnum": "casework.people.choices.Relationship",
         "SubmissionStatusEnum": "casework.assessments.choices.SubmissionStatus",
     },
 }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("casework.assessments.urls")),
     path("evidence/", include("casework.indicators.urls")),
     path("finance/", include("casework.finance.urls")),
+    path("network/", include("casework.network.urls")),
     path("people/", include("casework.people.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("casework.api.urls")),

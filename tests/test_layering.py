@@ -25,6 +25,7 @@ ORDER = (
     "immigration",
     "assessments",
     "finance",
+    "network",
     "synthetic",
     "indicators",
     "api",

@@ -124,6 +124,41 @@ def alpha_records(w: World) -> dict[str, Any]:
     return cache["_records"]
 
 
+def alpha_network(w: World) -> dict[str, Any]:
+    """A stakeholder (an ally in Belgium) with a contact person, an activity and a city in
+    the expansion pipeline, recorded by Alpha's admin (made once per world)."""
+    cache = vars(w)
+    if "_network" not in cache:
+        import datetime as dt
+
+        from casework.network import services
+
+        ally = services.save_stakeholder(
+            w.olga,
+            name="Ghent city council",
+            kind="city",
+            country="BE",
+            city="Ghent",
+            level="local",
+            relationship="ally",
+        )
+        contact = services.add_contact(w.olga, ally, name="A. Official", consented=True)
+        activity = services.save_activity(
+            w.olga, kind="meeting", title="First meeting", on=dt.date(2025, 3, 1)
+        )
+        place = services.save_expansion(w.olga, place_kind="city", country="BE", city="Antwerp")
+        cache["_network"] = {"ally": ally, "contact": contact, "activity": activity, "place": place}
+    return cache["_network"]
+
+
+def network_row(name: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"uid": alpha_network(w)[name].uid}
+
+
+def network_api_row(name: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {"id": alpha_network(w)[name].uid}
+
+
 def alpha_amount(w: World) -> dict[str, Any]:
     """A spending line of Alpha's project (made once per world)."""
     cache = vars(w)
@@ -182,6 +217,9 @@ IDENTITY = IdentityData(
 IDENTITY_VALUES = ["Xanthippe", "Quorra", "555 0199", "QX-77"]
 WORKERS = ORG_STAFF | {"boris"}  # may work on cases, in their own organisation
 SUPERVISORS = {"sam", "olga"}
+DIRECTORY = ORG_STAFF | {"boris", "nora", "eva"}
+BUILDING = {"olga", "boris", "nora", "eva"}
+RECORDERS = {"olga", "boris", "nora"}
 
 
 def case_action(allowed: set[str] = ORG_STAFF, kwargs: Callable = case_kwargs) -> Route:
@@ -306,6 +344,39 @@ ROUTES: dict[str, Route] = {
     "finance:amount-correct": Route(SUPERVISORS, kwargs=alpha_amount, object_of_alpha=True),
     "finance:detention-costs": Route(EVERYONE - {"nadia"}),
     "finance:projection": Route(SUPERVISORS | {"boris"} | NETWORK),
+    # Network building: the directory for every organisation role and the network's staff
+    # (case managers and supervisors see the allies of their own country: Alpha's ally in
+    # Belgium); everything else for organisation admins, coordinators and evaluators;
+    # recording for admins and coordinators, changing for the recorder and coordinators.
+    # Observers see network figures in releases only.
+    "network:stakeholders": Route(DIRECTORY),
+    "network:stakeholder": Route(DIRECTORY, kwargs=network_row("ally")),
+    "network:stakeholder-create": Route(RECORDERS),
+    "network:stakeholder-update": Route({"olga", "nora"}, kwargs=network_row("ally")),
+    "network:stakeholder-note": Route(RECORDERS, kwargs=network_row("ally"), method="post", ok=400),
+    "network:contact-create": Route(RECORDERS, kwargs=network_row("ally"), method="post", ok=400),
+    "network:contact-remove": Route(  # not confirmed: refused, and nothing is removed
+        {"olga", "nora"}, kwargs=network_row("contact"), method="post", ok=400
+    ),
+    "network:activities": Route(BUILDING),
+    "network:activity-create": Route(RECORDERS),
+    "network:activity-update": Route({"olga", "nora"}, kwargs=network_row("activity")),
+    "network:expansion": Route(BUILDING),
+    "network:expansion-create": Route(RECORDERS),
+    "network:expansion-detail": Route(BUILDING, kwargs=network_row("place")),
+    "network:expansion-update": Route({"olga", "nora"}, kwargs=network_row("place")),
+    "network:expansion-move": Route(
+        {"olga", "nora"}, kwargs=network_row("place"), method="post", ok=400
+    ),
+    "api:stakeholder-list": Route(DIRECTORY),
+    "api:stakeholder-detail": Route(DIRECTORY, kwargs=network_api_row("ally")),
+    "api:activity-list": Route(BUILDING),
+    "api:activity-detail": Route(BUILDING, kwargs=network_api_row("activity")),
+    "api:expansion-list": Route(BUILDING),
+    "api:expansion-detail": Route(BUILDING, kwargs=network_api_row("place")),
+    "api:expansion-stage": Route(  # no body: refused, once the caller may move it
+        {"olga", "nora"}, kwargs=network_api_row("place"), method="post", ok=400
+    ),
     "audit:entry-list": Route({"olga", "boris", "nora"}),
     "audit:entry-export": Route({"olga", "boris", "nora"}),
     "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),

@@ -11,6 +11,7 @@ from casework.cases import api as cases_api
 from casework.core.api.jobs import JobViewSet
 from casework.finance import api as finance_api
 from casework.indicators import api as indicators_api
+from casework.network import api as network_api
 from casework.people import api as people_api
 
 router = DefaultRouter()
@@ -25,6 +26,9 @@ router.register("jobs", JobViewSet, basename="job")
 router.register("budgets", finance_api.BudgetViewSet, basename="budget")
 router.register("detention-costs", finance_api.DetentionCostViewSet, basename="detention-cost")
 router.register("forms", assessments_api.FormViewSet, basename="form")
+router.register("stakeholders", network_api.StakeholderViewSet, basename="stakeholder")
+router.register("activities", network_api.ActivityViewSet, basename="activity")
+router.register("expansion", network_api.ExpansionViewSet, basename="expansion")
 router.register(
     r"cases/(?P<case_code>[^/.]+)/submissions",
     assessments_api.CaseSubmissionViewSet,

@@ -40,6 +40,12 @@ class Capability(models.TextChoices):
     FINANCE_VIEW = "finance.view", _("See the organisation's budgets, spending and unit costs")
     FINANCE_MANAGE = "finance.manage", _("Enter the organisation's budgets and spending")
     FINANCE_COMPARATORS = "finance.comparators", _("Keep the detention costs compared against")
+    NETWORK_DIRECTORY = "network.directory", _("See the directory of the network's allies")
+    NETWORK_BUILDING = (
+        "network.building",
+        _("See every stakeholder, activity and expansion of the network"),
+    )
+    NETWORK_BUILD = "network.build", _("Record stakeholders, activities and expansion")
 
 
 C = Capability
@@ -64,6 +70,7 @@ _CASEWORKER = {
     C.CASES_WORK,
     C.MEMBERS_VIEW,
     C.INDICATORS_AGGREGATED,
+    C.NETWORK_DIRECTORY,
 }
 _SUPERVISOR = _CASEWORKER | {C.CASES_SUPERVISE, C.FINANCE_VIEW, C.FINANCE_MANAGE}
 _ORG_ADMIN = _SUPERVISOR | {
@@ -73,14 +80,24 @@ _ORG_ADMIN = _SUPERVISOR | {
     C.FORMS_MANAGE,
     C.TARGETS_MANAGE,
     C.SUBJECT_RIGHTS,
+    C.NETWORK_BUILDING,
+    C.NETWORK_BUILD,
 }
-_EVALUATOR = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_PSEUDONYMISED, C.INDICATORS_AGGREGATED}
+_EVALUATOR = {
+    C.ORG_VIEW,
+    C.NETWORK_VIEW,
+    C.INDICATORS_PSEUDONYMISED,
+    C.INDICATORS_AGGREGATED,
+    C.NETWORK_DIRECTORY,
+    C.NETWORK_BUILDING,
+}
 _COORDINATOR = _EVALUATOR | {
     C.AUDIT_VIEW,
     C.FORMS_PUBLISH,
     C.TARGETS_MANAGE,
     C.RELEASES_BUILD,
     C.FINANCE_COMPARATORS,
+    C.NETWORK_BUILD,
 }
 _OBSERVER = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_AGGREGATED}
 

@@ -39,6 +39,8 @@ class Command(BaseCommand):
                 call_command("generate", cases=options["cases"], seed=2020, stdout=self.stdout)
                 # Budgets and spending for the demo pilots (by name, like the forms below).
                 call_command("finance", "demo", stdout=self.stdout)
+                # The network's stakeholders, activities and expansion pipeline.
+                call_command("network", "demo", stdout=self.stdout)
                 # The network's figures for the ended years, so observers see them at once.
                 call_command("release", "build", "--if-new", stdout=self.stdout)
         # The standard forms (by name: `accounts` does not import the apps above it).

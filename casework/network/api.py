@@ -1,0 +1,257 @@
+"""The network-building API: `/api/v1/stakeholders/`, `/api/v1/activities/` and
+`/api/v1/expansion/`, with the pages' rules (casework.network.services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django_countries import countries
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from casework.accounts.models import Organisation
+from casework.core.api.viewsets import UUID_PATTERN, AccessViewSetMixin
+from casework.core.http import user_of
+from casework.core.roles import Capability
+from casework.network.choices import (
+    ActivityKind,
+    ApplicationStatus,
+    Level,
+    LivedExperience,
+    PlaceKind,
+    Relationship,
+    Stage,
+    StakeholderKind,
+    Stance,
+)
+from casework.network.models import Activity, Expansion, ExpansionStep, Stakeholder
+from casework.network.services import (
+    may_edit,
+    move,
+    save_activity,
+    save_expansion,
+    save_stakeholder,
+)
+
+
+class CountryCode(serializers.CharField):
+    """A country as its two-letter code (BE)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=2, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        code = str(super().to_internal_value(data)).upper()
+        if code not in dict(countries):
+            raise serializers.ValidationError("Give the country's two-letter code (BE).")
+        return code
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)
+
+
+class VisibleStakeholders(serializers.SlugRelatedField):
+    """Stakeholders named by id, among those the caller sees."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="uid", many=False, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        return Stakeholder.objects.visible_to(self.context["request"].user)
+
+
+class StakeholderSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uid", read_only=True)
+    kind = serializers.ChoiceField(StakeholderKind.choices)
+    country = CountryCode()
+    level = serializers.ChoiceField(Level.choices)
+    relationship = serializers.ChoiceField(Relationship.choices)
+    stance = serializers.ChoiceField(Stance.choices, default=Stance.UNKNOWN)
+    city = serializers.CharField(max_length=100, allow_blank=True, default="")
+    website = serializers.URLField(allow_blank=True, default="")
+    description = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    recorded_by: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        source="organisation", slug_field="slug", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Stakeholder
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "country",
+            "city",
+            "level",
+            "relationship",
+            "stance",
+            "website",
+            "description",
+            "recorded_by",
+        ]
+
+
+class EditableViewSet(
+    AccessViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    GenericViewSet,
+):
+    """List, read, add and change (PUT or PATCH) through the app's services; a row is named
+    by its id."""
+
+    lookup_field = "uid"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = UUID_PATTERN
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = self.save(None, dict(serializer.validated_data))
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = self.save(serializer.instance, dict(serializer.validated_data))
+
+
+EDIT = {
+    "create": (Capability.NETWORK_BUILD,),
+    "update": (Capability.NETWORK_BUILD,),
+    "partial_update": (Capability.NETWORK_BUILD,),
+}
+
+
+class StakeholderViewSet(EditableViewSet):
+    """The directory of stakeholders: every one for network building, the allies in one's
+    own country for case managers and supervisors. Coordinators change every row,
+    organisation admins the rows their organisation recorded."""
+
+    capabilities = {"*": (Capability.NETWORK_DIRECTORY,), **EDIT}
+    queryset = Stakeholder.objects.select_related("organisation").order_by("name", "pk")
+    serializer_class = StakeholderSerializer
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        return save_stakeholder(user_of(self.request), instance, **data)
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uid", read_only=True)
+    kind = serializers.ChoiceField(ActivityKind.choices)
+    lived_experience = serializers.ChoiceField(
+        LivedExperience.choices, default=LivedExperience.NONE, allow_blank=True
+    )
+    status = serializers.ChoiceField(ApplicationStatus.choices, allow_blank=True, default="")
+    members = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Organisation.objects.all(), default=list
+    )
+    stakeholders = VisibleStakeholders(many=True, default=list)
+    outcome = serializers.CharField(max_length=2000, allow_blank=True, default="")
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "on",
+            "high_profile",
+            "lived_experience",
+            "status",
+            "members",
+            "stakeholders",
+            "outcome",
+        ]
+
+
+class ActivityViewSet(EditableViewSet):
+    """Network-building activities: meetings, approaches, presentations, trainings, concept
+    notes and applications (with their status), campaigns, statements, publications."""
+
+    capabilities = {"*": (Capability.NETWORK_BUILDING,), **EDIT}
+    queryset = Activity.objects.prefetch_related("members", "stakeholders").order_by("-on", "pk")
+    serializer_class = ActivitySerializer
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        if instance is not None:  # PATCH: what is not sent stays as it was
+            data.setdefault("members", list(instance.members.all()))
+            data.setdefault("stakeholders", list(instance.stakeholders.all()))
+        return save_activity(user_of(self.request), instance, **data)
+
+
+class StepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExpansionStep
+        fields = ["on", "stage", "note"]
+
+
+class ExpansionSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uid", read_only=True)
+    place_kind = serializers.ChoiceField(PlaceKind.choices)
+    country = CountryCode()
+    city = serializers.CharField(max_length=100, allow_blank=True, default="")
+    stage = serializers.ChoiceField(Stage.choices, read_only=True)
+    partners = VisibleStakeholders(many=True, default=list)
+    note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    steps = StepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Expansion
+        fields = [
+            "id",
+            "place_kind",
+            "country",
+            "city",
+            "stage",
+            "launched_on",
+            "partners",
+            "note",
+            "steps",
+        ]
+        read_only_fields = ["launched_on"]
+
+
+class MoveSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(Stage.choices)
+    on = serializers.DateField(required=False, help_text="default: today")
+    note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+
+
+class ExpansionViewSet(EditableViewSet):
+    """The expansion pipeline: cities and countries with their stage (`scoping`,
+    `dialogue`, `partnership_agreed`, `pilot_launched`, `paused`) and every dated step. A
+    new place starts at `scoping`; `POST …/stage/` moves it."""
+
+    capabilities = {
+        "*": (Capability.NETWORK_BUILDING,),
+        **EDIT,
+        "stage": (Capability.NETWORK_BUILD,),
+    }
+    queryset = Expansion.objects.prefetch_related("partners", "steps").order_by("country", "city")
+    serializer_class = ExpansionSerializer
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        if instance is not None:
+            data.setdefault("partners", list(instance.partners.all()))
+        return save_expansion(user_of(self.request), instance, **data)
+
+    @extend_schema(request=MoveSerializer, responses={201: ExpansionSerializer})
+    @action(detail=True, methods=["post"])
+    def stage(self, request: Request, id: str) -> Response:
+        """Move the place to a stage on a date (default today), or add a note at its stage."""
+        expansion = self.get_object()
+        if not may_edit(user_of(request), expansion):
+            raise PermissionDenied
+        body = MoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        move(user_of(request), expansion, **body.validated_data)
+        fresh = self.get_queryset().get(pk=expansion.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,347 @@
+"""A plausible network for the demo: the bodies, cities and countries the implementation plan
+names (tables 4.1 and 4.3), a year of activities, and the expansion pipeline (Antwerp,
+Ghent, Milan, Turin, Athens, Nicosia; Spain as the new country of first reception).
+
+Dates are relative to today, so the demo always has recent work to show. Nothing here is
+about a beneficiary; the contact people are fictional.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework.accounts.models import Organisation, User
+from casework.network import services
+from casework.network.models import Expansion, Stakeholder
+
+# name, kind, country, city, level, relationship, stance
+STAKEHOLDERS = [
+    ("PICUM", "cso", "BE", "Brussels", "regional", "member", "supportive"),
+    (
+        "International Detention Coalition",
+        "cso",
+        "BE",
+        "Brussels",
+        "international",
+        "member",
+        "supportive",
+    ),
+    (
+        "UNHCR Regional Bureau for Europe",
+        "un_agency",
+        "BE",
+        "Brussels",
+        "regional",
+        "ally",
+        "supportive",
+    ),
+    (
+        "Council of Europe, Committee on Migration",
+        "council_of_europe",
+        "FR",
+        "Strasbourg",
+        "regional",
+        "advocacy_target",
+        "open",
+    ),
+    (
+        "OSCE/ODIHR Migration and Freedom of Movement",
+        "odihr",
+        "PL",
+        "Warsaw",
+        "regional",
+        "ally",
+        "open",
+    ),
+    (
+        "European Commission, DG HOME",
+        "eu_institution",
+        "BE",
+        "Brussels",
+        "regional",
+        "advocacy_target",
+        "neutral",
+    ),
+    (
+        "European Programme for Integration and Migration",
+        "funder",
+        "BE",
+        "Brussels",
+        "regional",
+        "funder",
+        "supportive",
+    ),
+    ("City of Antwerp, social services", "city", "BE", "Antwerp", "local", "partner", "open"),
+    ("City of Ghent", "city", "BE", "Ghent", "local", "partner", "supportive"),
+    (
+        "Federal Immigration Office",
+        "national_authority",
+        "BE",
+        "Brussels",
+        "national",
+        "advocacy_target",
+        "sceptical",
+    ),
+    ("Federal Ombudsman", "ombudsperson", "BE", "Brussels", "national", "ally", "supportive"),
+    ("Comune di Milano, Politiche sociali", "city", "IT", "Milan", "local", "partner", "open"),
+    ("Città di Torino", "city", "IT", "Turin", "local", "ally", "open"),
+    (
+        "Municipality of Athens, Migrant Integration Council",
+        "city",
+        "GR",
+        "Athens",
+        "local",
+        "partner",
+        "open",
+    ),
+    ("Nicosia Municipality", "city", "CY", "Nicosia", "local", "ally", "neutral"),
+    ("Bulgarian Helsinki Committee", "cso", "BG", "Sofia", "national", "member", "supportive"),
+    (
+        "Helsinki Foundation for Human Rights",
+        "legal",
+        "PL",
+        "Warsaw",
+        "national",
+        "ally",
+        "supportive",
+    ),
+    (
+        "Migrant-led Detention Action group",
+        "migrant_led",
+        "GB",
+        "London",
+        "national",
+        "member",
+        "supportive",
+    ),
+    (
+        "University of Antwerp, migration law",
+        "academia",
+        "BE",
+        "Antwerp",
+        "national",
+        "ally",
+        "supportive",
+    ),
+    ("Médicos del Mundo", "health", "ES", "Madrid", "national", "ally", "supportive"),
+    ("Red Acoge", "cso", "ES", "Madrid", "national", "partner", "supportive"),
+    (
+        "Ministerio de Inclusión, Seguridad Social y Migraciones",
+        "national_authority",
+        "ES",
+        "Madrid",
+        "national",
+        "advocacy_target",
+        "open",
+    ),
+]
+
+# days ago, kind, title, high profile, lived experience, status, stakeholder names
+ACTIVITIES = [
+    (
+        330,
+        "meeting",
+        "Network meeting on common terminology",
+        False,
+        "",
+        "",
+        ["PICUM", "International Detention Coalition"],
+    ),
+    (
+        300,
+        "approach",
+        "Approach to the City of Antwerp on a case-management pilot",
+        False,
+        "",
+        "",
+        ["City of Antwerp, social services"],
+    ),
+    (
+        280,
+        "concept_note",
+        "Concept note: a pilot in Antwerp",
+        False,
+        "",
+        "submitted",
+        ["City of Antwerp, social services"],
+    ),
+    (
+        250,
+        "invitation_to_speak",
+        "Invitation to speak at the Council of Europe hearing",
+        True,
+        "",
+        "",
+        ["Council of Europe, Committee on Migration"],
+    ),
+    (220, "training", "Training on detention for peer mentors", False, "with", "", []),
+    (
+        200,
+        "presentation",
+        "Presentation of the 2020 evaluation to UNHCR",
+        False,
+        "",
+        "",
+        ["UNHCR Regional Bureau for Europe"],
+    ),
+    (
+        170,
+        "funding_application",
+        "Application to the European Programme for Integration and Migration",
+        False,
+        "",
+        "granted",
+        ["European Programme for Integration and Migration"],
+    ),
+    (
+        150,
+        "statement",
+        "Ombudsman's statement on alternatives to detention",
+        False,
+        "",
+        "",
+        ["Federal Ombudsman"],
+    ),
+    (120, "approach", "First meeting with Red Acoge on Spain", False, "", "", ["Red Acoge"]),
+    (
+        100,
+        "initiative",
+        "Peer support group led by people with lived experience",
+        False,
+        "by",
+        "",
+        ["Migrant-led Detention Action group"],
+    ),
+    (
+        80,
+        "publication",
+        "Article on case management in a Turin daily",
+        False,
+        "",
+        "",
+        ["Città di Torino"],
+    ),
+    (60, "campaign", "Campaign: community, not detention", False, "", "", []),
+    (
+        40,
+        "presentation",
+        "Presentation at the ODIHR migration conference",
+        True,
+        "",
+        "",
+        ["OSCE/ODIHR Migration and Freedom of Movement"],
+    ),
+    (
+        20,
+        "concept_note",
+        "Concept note: a pilot in Milan",
+        False,
+        "",
+        "drafted",
+        ["Comune di Milano, Politiche sociali"],
+    ),
+]
+
+# place kind, country, city, steps (stage, days ago), partner names
+PIPELINE = [
+    (
+        "city",
+        "BE",
+        "Antwerp",
+        [("scoping", 400), ("dialogue", 300), ("partnership_agreed", 200), ("pilot_launched", 90)],
+        ["City of Antwerp, social services"],
+    ),
+    (
+        "city",
+        "BE",
+        "Ghent",
+        [("scoping", 380), ("dialogue", 250), ("partnership_agreed", 120)],
+        ["City of Ghent"],
+    ),
+    (
+        "city",
+        "IT",
+        "Milan",
+        [("scoping", 200), ("dialogue", 60)],
+        ["Comune di Milano, Politiche sociali"],
+    ),
+    ("city", "IT", "Turin", [("scoping", 150)], ["Città di Torino"]),
+    (
+        "city",
+        "GR",
+        "Athens",
+        [("scoping", 350), ("dialogue", 200), ("paused", 100)],
+        ["Municipality of Athens, Migrant Integration Council"],
+    ),
+    ("city", "CY", "Nicosia", [("scoping", 90)], ["Nicosia Municipality"]),
+    (
+        "country",
+        "ES",
+        "",
+        [("scoping", 180), ("dialogue", 100)],
+        ["Red Acoge", "Médicos del Mundo"],
+    ),
+]
+
+
+def _coordinator() -> User | None:
+    return User.objects.filter(username="coordinator").first()
+
+
+@transaction.atomic
+def create_demo_network(today: dt.date | None = None) -> int:
+    """Add the demo's stakeholders, activities and pipeline, once; the rows added."""
+    today = today or timezone.localdate()
+    coordinator = _coordinator()
+    if coordinator is None or Stakeholder.objects.exists():
+        return 0
+    members = {o.country.code: o for o in Organisation.objects.all()}
+    found: dict[str, Stakeholder] = {}
+    for name, kind, country, city, level, relationship, stance in STAKEHOLDERS:
+        found[name] = services.save_stakeholder(
+            coordinator,
+            name=name,
+            kind=kind,
+            country=country,
+            city=city,
+            level=level,
+            relationship=relationship,
+            stance=stance,
+        )
+    services.add_contact(
+        coordinator,
+        found["City of Antwerp, social services"],
+        name="Lotte Janssens",
+        role="Head of social services (fictional)",
+        email="lotte.janssens@example.org",
+        consented=True,
+        consented_on=today - dt.timedelta(days=200),
+    )
+    for ago, kind, title, high_profile, lived, status, names in ACTIVITIES:
+        services.save_activity(
+            coordinator,
+            kind=kind,
+            title=title,
+            on=today - dt.timedelta(days=ago),
+            high_profile=high_profile,
+            lived_experience=lived,
+            status=status,
+            members=[members[c] for c in ("BE", "IT") if c in members][: 1 + ago % 2],
+            stakeholders=[found[n] for n in names],
+        )
+    for place_kind, country, city, steps, partners in PIPELINE:
+        (_scoping, first_ago), *later = steps
+        place: Expansion = services.save_expansion(
+            coordinator,
+            place_kind=place_kind,
+            country=country,
+            city=city,
+            partners=[found[n] for n in partners],
+            on=today - dt.timedelta(days=first_ago),
+        )
+        for stage, ago in later:
+            services.move(coordinator, place, stage=stage, on=today - dt.timedelta(days=ago))
+    return len(STAKEHOLDERS) + 1 + len(ACTIVITIES) + len(PIPELINE)

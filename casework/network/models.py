@@ -1,0 +1,249 @@
+"""Network building: the bodies the network works with or on (stakeholders), what it does
+with them (activities), and the cities and countries it is expanding to (expansion).
+
+None of this is about beneficiaries: no row here points to a person, a case or a household.
+Professional contact people are personal data of their own, kept only with their consent and
+removed when they withdraw it.
+
+Who sees what (`scope_for`): the network's coordinators, organisation admins and evaluators
+see every row (`network.building`); case managers and supervisors see the directory of allies
+(members, partners, allies) in their organisation's country only (`network.directory`);
+observers see network figures through releases only. Coordinators edit every row,
+organisation admins the rows their organisation recorded (casework.network.services).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from casework.core.access import Principal
+from casework.core.models import AuditedModel, TimeStampedModel
+from casework.core.querysets import AccessQuerySet
+from casework.core.roles import Capability
+from casework.network.choices import (
+    ALLIES,
+    ActivityKind,
+    ApplicationStatus,
+    Level,
+    LivedExperience,
+    PlaceKind,
+    Relationship,
+    Stage,
+    StakeholderKind,
+    Stance,
+)
+
+
+def _recorded_by() -> models.ForeignKey:
+    return models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        help_text=_("The organisation that recorded it; empty: the network's coordinators."),
+    )
+
+
+def _building(queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+    """Every row for those who see network building; nothing for anyone else."""
+    return queryset if principal.can(Capability.NETWORK_BUILDING) else queryset.none()
+
+
+class Stakeholder(AuditedModel, TimeStampedModel):
+    """A body that is not a beneficiary: an organisation, an authority, an agency."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = _recorded_by()
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=StakeholderKind.choices)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    relationship = models.CharField(
+        _("relationship to the network"), max_length=20, choices=Relationship.choices
+    )
+    stance = models.CharField(
+        _("stance on community-based solutions"),
+        max_length=20,
+        choices=Stance.choices,
+        default=Stance.UNKNOWN,
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("what it does"), max_length=2000, blank=True)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("stakeholder")
+        verbose_name_plural = _("stakeholders")
+        indexes = [models.Index(fields=["country", "kind"], name="stakeholder_country_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        if principal.can(Capability.NETWORK_BUILDING):
+            return queryset
+        if principal.can(Capability.NETWORK_DIRECTORY) and principal.is_organisation:
+            from casework.accounts.models import Organisation
+
+            country = Organisation.objects.filter(pk=principal.org_id).values("country")
+            return queryset.filter(relationship__in=ALLIES, country__in=country)
+        return queryset.none()
+
+
+class StakeholderNote(AuditedModel, TimeStampedModel):
+    """A dated note on a stakeholder: a meeting's gist, a change of stance."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="notes")
+    on = models.DateField(_("date"))
+    text = models.TextField(_("note"), max_length=2000)
+    organisation = _recorded_by()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-on", "-created_at"]
+        verbose_name = _("note on a stakeholder")
+        verbose_name_plural = _("notes on stakeholders")
+
+
+class Contact(AuditedModel, TimeStampedModel):
+    """A professional contact person at a stakeholder, kept with their consent only."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role or title"), max_length=200, blank=True)
+    email = models.EmailField(_("work email"), blank=True)
+    phone = models.CharField(_("work phone"), max_length=40, blank=True)
+    consented_on = models.DateField(
+        _("agreed to be listed on"),
+        help_text=_("The date they agreed to be in the network's directory."),
+    )
+    organisation = _recorded_by()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact people")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(AuditedModel, TimeStampedModel):
+    """Something the network did, or a stakeholder did that the network tracks."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = _recorded_by()
+    kind = models.CharField(_("kind"), max_length=30, choices=ActivityKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    on = models.DateField(_("date"))
+    high_profile = models.BooleanField(_("high-profile event"), default=False)
+    lived_experience = models.CharField(
+        _("people with lived experience"),
+        max_length=10,
+        choices=LivedExperience.choices,
+        blank=True,
+        default=LivedExperience.NONE,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        blank=True,
+        help_text=_("For concept notes and funding applications."),
+    )
+    members = models.ManyToManyField(
+        "accounts.Organisation",
+        blank=True,
+        related_name="network_activities",
+        verbose_name=_("network members involved"),
+    )
+    stakeholders = models.ManyToManyField(
+        Stakeholder, blank=True, related_name="activities", verbose_name=_("stakeholders")
+    )
+    outcome = models.TextField(_("outcome"), max_length=2000, blank=True)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-on", "title"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [models.Index(fields=["kind", "on"], name="activity_kind_on")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        return _building(queryset, principal)
+
+
+class Expansion(AuditedModel, TimeStampedModel):
+    """A city or a country the network means to bring a pilot to, and how far it got."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = _recorded_by()
+    place_kind = models.CharField(
+        _("a city or a country"), max_length=10, choices=PlaceKind.choices
+    )
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    launched_on = models.DateField(
+        _("pilot launched on"), null=True, blank=True, help_text=_("Set by the stage change.")
+    )
+    partners = models.ManyToManyField(
+        Stakeholder, blank=True, related_name="expansions", verbose_name=_("partners")
+    )
+    note = models.TextField(_("why here"), max_length=2000, blank=True)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["country", "city"]
+        verbose_name = _("expansion")
+        verbose_name_plural = _("expansion")
+        constraints = [
+            models.UniqueConstraint(fields=["country", "city"], name="expansion_once_per_place")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city}, {self.country.name}" if self.city else str(self.country.name)
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        return _building(queryset, principal)
+
+
+class ExpansionStep(AuditedModel, TimeStampedModel):
+    """A dated step of an expansion: a change of stage, or a note."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    expansion = models.ForeignKey(Expansion, on_delete=models.CASCADE, related_name="steps")
+    on = models.DateField(_("date"))
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    organisation = _recorded_by()
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-on", "-created_at"]
+        verbose_name = _("step of an expansion")
+        verbose_name_plural = _("steps of expansions")

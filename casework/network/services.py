@@ -1,0 +1,263 @@
+"""Recording network building: every change goes through these functions, which check who
+may make it and refuse bad input with a clear reason (nothing stored)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.accounts.models import User
+from casework.core.access import principal_of
+from casework.core.roles import Capability
+from casework.network.choices import APPLICATIONS, PlaceKind, Stage
+from casework.network.models import (
+    Activity,
+    Contact,
+    Expansion,
+    ExpansionStep,
+    Stakeholder,
+    StakeholderNote,
+)
+
+STAKEHOLDER_FIELDS = (
+    "name",
+    "kind",
+    "country",
+    "city",
+    "level",
+    "relationship",
+    "stance",
+    "website",
+    "description",
+)
+
+
+def _recorder(user: User) -> int | None:
+    """The organisation a new row is recorded by (None: the network's coordinators); only
+    those who may record network building get one."""
+    principal = principal_of(user)
+    if not principal.can(Capability.NETWORK_BUILD):
+        raise PermissionDenied
+    return principal.organisation_id if principal.is_organisation else None
+
+
+def may_edit(user: User, row: Any) -> bool:
+    """Coordinators edit every row; an organisation admin the rows their organisation
+    recorded."""
+    principal = principal_of(user)
+    if not principal.can(Capability.NETWORK_BUILD):
+        return False
+    if principal.is_network:
+        return True
+    return row.organisation_id is not None and row.organisation_id == principal.organisation_id
+
+
+def _check_edit(user: User, row: Any) -> None:
+    if not may_edit(user, row):
+        raise PermissionDenied
+
+
+def _not_in_future(field: str, on: dt.date) -> None:
+    if on > timezone.localdate():
+        raise ValidationError({field: _("The date is in the future: record it once it happened.")})
+
+
+def _save(row: Any) -> Any:
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def save_stakeholder(
+    user: User, stakeholder: Stakeholder | None = None, **fields: Any
+) -> Stakeholder:
+    """Add a stakeholder (`stakeholder` None) or change one."""
+    if stakeholder is None:
+        stakeholder = Stakeholder(organisation_id=_recorder(user))
+    else:
+        _check_edit(user, stakeholder)
+    for name in STAKEHOLDER_FIELDS:
+        if name in fields:
+            setattr(stakeholder, name, fields[name])
+    stakeholder.name = stakeholder.name.strip()
+    same = Stakeholder.objects.filter(
+        name__iexact=stakeholder.name, country=stakeholder.country
+    ).exclude(pk=stakeholder.pk)
+    if same.exists():
+        raise ValidationError({"name": _("This stakeholder is in the directory already.")})
+    return _save(stakeholder)
+
+
+@transaction.atomic
+def add_note(user: User, stakeholder: Stakeholder, *, on: dt.date, text: str) -> StakeholderNote:
+    organisation = _recorder(user)
+    _not_in_future("on", on)
+    note = StakeholderNote(
+        stakeholder=stakeholder,
+        on=on,
+        text=text.strip(),
+        organisation_id=organisation,
+        written_by=user,
+    )
+    return _save(note)
+
+
+@transaction.atomic
+def add_contact(
+    user: User,
+    stakeholder: Stakeholder,
+    *,
+    name: str,
+    consented: bool,
+    consented_on: dt.date | None = None,
+    role: str = "",
+    email: str = "",
+    phone: str = "",
+) -> Contact:
+    """A professional contact person, only once they agreed to be listed."""
+    organisation = _recorder(user)
+    if not consented:
+        raise ValidationError(
+            {
+                "consented": _(
+                    "Record a contact person only once they agreed to be in the network's "
+                    "directory."
+                )
+            }
+        )
+    on = consented_on or timezone.localdate()
+    _not_in_future("consented_on", on)
+    contact = Contact(
+        stakeholder=stakeholder,
+        name=name.strip(),
+        role=role,
+        email=email,
+        phone=phone,
+        consented_on=on,
+        organisation_id=organisation,
+    )
+    return _save(contact)
+
+
+@transaction.atomic
+def remove_contact(user: User, contact: Contact) -> None:
+    """The contact withdrew their consent, or left: their details are deleted (the audit
+    log keeps that a contact was removed, never their details)."""
+    _check_edit(user, contact)
+    contact.delete()
+
+
+@transaction.atomic
+def save_activity(
+    user: User,
+    activity: Activity | None = None,
+    *,
+    members: Iterable[Any] = (),
+    stakeholders: Iterable[Any] = (),
+    **fields: Any,
+) -> Activity:
+    """Record an activity (`activity` None) or change one. Concept notes and funding
+    applications carry a status; other kinds none."""
+    if activity is None:
+        activity = Activity(organisation_id=_recorder(user))
+    else:
+        _check_edit(user, activity)
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    _not_in_future("on", activity.on)
+    if activity.kind in APPLICATIONS and not activity.status:
+        raise ValidationError({"status": _("Say where the concept note or application stands.")})
+    if activity.kind not in APPLICATIONS:
+        activity.status = ""
+    _save(activity)
+    activity.members.set(list(members))
+    activity.stakeholders.set(list(stakeholders))
+    return activity
+
+
+@transaction.atomic
+def save_expansion(
+    user: User,
+    expansion: Expansion | None = None,
+    *,
+    partners: Iterable[Any] = (),
+    on: dt.date | None = None,
+    **fields: Any,
+) -> Expansion:
+    """Add a place the network means to expand to (its first step is its stage on `on`,
+    default today), or change its details. The stage changes through `move`."""
+    new = expansion is None
+    if expansion is None:
+        expansion = Expansion(organisation_id=_recorder(user), stage=Stage.SCOPING)
+    else:
+        _check_edit(user, expansion)
+        fields.pop("stage", None)
+    for name, value in fields.items():
+        setattr(expansion, name, value)
+    expansion.city = expansion.city.strip()
+    if expansion.place_kind == PlaceKind.CITY and not expansion.city:
+        raise ValidationError({"city": _("Name the city.")})
+    if expansion.place_kind == PlaceKind.COUNTRY:
+        expansion.city = ""
+    same = Expansion.objects.filter(country=expansion.country, city__iexact=expansion.city)
+    if same.exclude(pk=expansion.pk).exists():
+        raise ValidationError({"city": _("This place is in the pipeline already.")})
+    if new:
+        on = on or timezone.localdate()
+        _not_in_future("on", on)
+        if expansion.stage == Stage.PILOT_LAUNCHED:
+            expansion.launched_on = on
+    _save(expansion)
+    expansion.partners.set(list(partners))
+    if new:
+        ExpansionStep.objects.create(
+            expansion=expansion,
+            on=on or timezone.localdate(),
+            stage=expansion.stage,
+            note=_("Added to the pipeline."),
+            organisation_id=expansion.organisation_id,
+            taken_by=user,
+        )
+    return expansion
+
+
+@transaction.atomic
+def move(
+    user: User, expansion: Expansion, *, stage: str, on: dt.date | None = None, note: str = ""
+) -> ExpansionStep:
+    """Move a place to another stage on a date (default today), or add a dated note at the
+    same stage. A pilot's launch date is the first move to `pilot_launched`."""
+    _check_edit(user, expansion)
+    on = on or timezone.localdate()
+    _not_in_future("on", on)
+    if stage not in Stage.values:
+        raise ValidationError({"stage": _("Choose one of the stages.")})
+    latest = expansion.steps.order_by("-on", "-created_at").first()
+    if latest is not None and on < latest.on:
+        raise ValidationError(
+            {
+                "on": _("The last step is dated %(date)s: a new one comes after it.")
+                % {"date": latest.on}
+            }
+        )
+    if stage == expansion.stage and not note.strip():
+        raise ValidationError({"note": _("It is at this stage already: write what happened.")})
+    expansion.stage = stage
+    if stage == Stage.PILOT_LAUNCHED and expansion.launched_on is None:
+        expansion.launched_on = on
+    _save(expansion)
+    return ExpansionStep.objects.create(
+        expansion=expansion,
+        on=on,
+        stage=stage,
+        note=note.strip(),
+        organisation_id=principal_of(user).organisation_id,
+        taken_by=user,
+    )

@@ -1,0 +1,463 @@
+"""The network pages: the stakeholder directory, activities, and the expansion pipeline."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from casework.audit.services import record_read
+from casework.core.access import get_visible_or_404
+from casework.core.http import user_of
+from casework.core.roles import Capability
+from casework.core.views import AccessMixin
+from casework.network.choices import Stage
+from casework.network.forms import (
+    ActivityFilter,
+    ActivityForm,
+    ContactForm,
+    ExpansionForm,
+    MoveForm,
+    NoteForm,
+    StakeholderFilter,
+    StakeholderForm,
+)
+from casework.network.models import Activity, Contact, Expansion, Stakeholder
+from casework.network.services import (
+    STAKEHOLDER_FIELDS,
+    add_contact,
+    add_note,
+    may_edit,
+    move,
+    remove_contact,
+    save_activity,
+    save_expansion,
+    save_stakeholder,
+)
+
+PAGE_SIZE = 50
+
+
+def _refused(form: Form, error: ValidationError) -> None:
+    """The service's reasons on the form, each by its field where it has one."""
+    problems: dict[str, list[str]] = (
+        error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    )
+    for name, reasons in problems.items():
+        form.add_error(name if name in form.fields else None, reasons)
+
+
+def _query(request: HttpRequest) -> Any:
+    """The filters asked for, without the page: for the pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query
+
+
+class NetworkMixin(AccessMixin):
+    def stakeholders(self) -> QuerySet:
+        return Stakeholder.objects.visible_to(self.request.user)
+
+    def form_page(
+        self, form: Form, title: str, back: str, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        context = {"form": form, "title": title, "back": back, **extra}
+        return render(self.request, "network/form.html", context, status=status)
+
+
+# Stakeholders ------------------------------------------------------------------------------
+
+
+class StakeholderListView(NetworkMixin, View):
+    """The directory: every stakeholder for network building, the allies in one's own
+    country for case managers; searched by name, filtered by kind, country, relationship
+    and level, 50 to a page."""
+
+    capabilities = (Capability.NETWORK_DIRECTORY,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filters = StakeholderFilter(request.GET)
+        rows = self.stakeholders()
+        if filters.is_valid():
+            wanted = filters.cleaned_data
+            if wanted["q"]:
+                rows = rows.filter(Q(name__icontains=wanted["q"]) | Q(city__icontains=wanted["q"]))
+            for name in ("kind", "country", "relationship", "level"):
+                if wanted[name]:
+                    rows = rows.filter(**{name: wanted[name]})
+        page = Paginator(rows.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "filters": filters,
+            "page_obj": page,
+            "query": _query(request),
+            "can_add": self.principal.can(Capability.NETWORK_BUILD),
+            "everything": self.principal.can(Capability.NETWORK_BUILDING),
+        }
+        return render(request, "network/stakeholders.html", context)
+
+
+class StakeholderCreateView(NetworkMixin, View):
+    capabilities = (Capability.NETWORK_BUILD,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.form_page(
+            StakeholderForm(), _("Add a stakeholder"), reverse("network:stakeholders")
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = StakeholderForm(request.POST)
+        if form.is_valid():
+            try:
+                stakeholder = save_stakeholder(user_of(request), **form.cleaned_data)
+            except ValidationError as error:
+                _refused(form, error)
+            else:
+                messages.success(request, _("Added to the directory."))
+                return HttpResponseRedirect(reverse("network:stakeholder", args=[stakeholder.uid]))
+        return self.form_page(
+            form, _("Add a stakeholder"), reverse("network:stakeholders"), status=400
+        )
+
+
+class StakeholderDetailView(NetworkMixin, View):
+    """A stakeholder with its contact people (a read of them is audited), and for network
+    building its dated notes, activities and expansion."""
+
+    capabilities = (Capability.NETWORK_DIRECTORY,)
+
+    def get(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        return self.page(self.stakeholder(uid))
+
+    def stakeholder(self, uid: uuid.UUID) -> Stakeholder:
+        return get_visible_or_404(Stakeholder.objects.all(), self.request.user, uid=uid)
+
+    def page(
+        self,
+        stakeholder: Stakeholder,
+        note_form: NoteForm | None = None,
+        contact_form: ContactForm | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        user = self.request.user
+        contacts = list(stakeholder.contacts.all())
+        if contacts:
+            record_read(stakeholder, user)
+        building = self.principal.can(Capability.NETWORK_BUILDING)
+        can_record = self.principal.can(Capability.NETWORK_BUILD)
+        context = {
+            "stakeholder": stakeholder,
+            "contacts": contacts,
+            "building": building,
+            "notes": stakeholder.notes.all() if building else [],
+            "activities": stakeholder.activities.all()[:50] if building else [],
+            "expansions": stakeholder.expansions.all() if building else [],
+            "can_edit": may_edit(user_of(self.request), stakeholder),
+            "removable": {c.pk for c in contacts if may_edit(user_of(self.request), c)},
+            "note_form": (note_form or NoteForm(initial={"on": timezone.localdate()}))
+            if can_record
+            else None,
+            "contact_form": (contact_form or ContactForm()) if can_record else None,
+        }
+        return render(self.request, "network/stakeholder.html", context, status=status)
+
+
+class StakeholderUpdateView(NetworkMixin, View):
+    capabilities = (Capability.NETWORK_BUILD,)
+
+    def stakeholder(self, uid: uuid.UUID) -> Stakeholder:
+        stakeholder = get_visible_or_404(Stakeholder.objects.all(), self.request.user, uid=uid)
+        if not may_edit(user_of(self.request), stakeholder):
+            raise PermissionDenied
+        return stakeholder
+
+    def get(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        stakeholder = self.stakeholder(uid)
+        initial = {name: getattr(stakeholder, name) for name in STAKEHOLDER_FIELDS}
+        initial["country"] = str(stakeholder.country)
+        return self.form_page(
+            StakeholderForm(initial=initial),
+            _("Change %(name)s") % {"name": stakeholder.name},
+            reverse("network:stakeholder", args=[uid]),
+        )
+
+    def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        stakeholder = self.stakeholder(uid)
+        form = StakeholderForm(request.POST)
+        if form.is_valid():
+            try:
+                save_stakeholder(user_of(request), stakeholder, **form.cleaned_data)
+            except ValidationError as error:
+                _refused(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(reverse("network:stakeholder", args=[uid]))
+        return self.form_page(
+            form,
+            _("Change %(name)s") % {"name": stakeholder.name},
+            reverse("network:stakeholder", args=[uid]),
+            status=400,
+        )
+
+
+class StakeholderNoteView(StakeholderDetailView):
+    capabilities = (Capability.NETWORK_BUILD,)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        stakeholder = self.stakeholder(uid)
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            try:
+                add_note(user_of(request), stakeholder, **form.cleaned_data)
+            except ValidationError as error:
+                _refused(form, error)
+            else:
+                messages.success(request, _("Note added."))
+                return HttpResponseRedirect(reverse("network:stakeholder", args=[uid]))
+        return self.page(stakeholder, note_form=form, status=400)
+
+
+class ContactCreateView(StakeholderDetailView):
+    capabilities = (Capability.NETWORK_BUILD,)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        stakeholder = self.stakeholder(uid)
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                add_contact(user_of(request), stakeholder, **form.cleaned_data)
+            except ValidationError as error:
+                _refused(form, error)
+            else:
+                messages.success(request, _("Contact person added."))
+                return HttpResponseRedirect(reverse("network:stakeholder", args=[uid]))
+        return self.page(stakeholder, contact_form=form, status=400)
+
+
+class ContactRemoveView(NetworkMixin, View):
+    """A contact person withdrew their consent or left: their details are deleted."""
+
+    capabilities = (Capability.NETWORK_BUILD,)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        contact = (
+            Contact.objects.filter(uid=uid, stakeholder__in=self.stakeholders())
+            .select_related("stakeholder")
+            .first()
+        )
+        if contact is None:
+            raise Http404
+        if not may_edit(user_of(request), contact):
+            raise PermissionDenied
+        if request.POST.get("confirm") != "yes":
+            return HttpResponse(_("Confirm the removal."), status=400, content_type="text/plain")
+        remove_contact(user_of(request), contact)
+        messages.success(request, _("The contact person's details are deleted."))
+        return HttpResponseRedirect(reverse("network:stakeholder", args=[contact.stakeholder.uid]))
+
+
+# Activities --------------------------------------------------------------------------------
+
+
+class ActivityListView(NetworkMixin, View):
+    capabilities = (Capability.NETWORK_BUILDING,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        filters = ActivityFilter(request.GET)
+        rows = Activity.objects.visible_to(request.user)
+        if filters.is_valid():
+            if filters.cleaned_data["kind"]:
+                rows = rows.filter(kind=filters.cleaned_data["kind"])
+            if filters.cleaned_data["year"]:
+                rows = rows.filter(on__year=filters.cleaned_data["year"])
+        rows = rows.select_related("organisation").prefetch_related(
+            "members", Prefetch("stakeholders", Stakeholder.objects.order_by("name"))
+        )
+        page = Paginator(rows.order_by("-on", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+        user = user_of(request)
+        context = {
+            "filters": filters,
+            "page_obj": page,
+            "query": _query(request),
+            "editable": {a.pk for a in page if may_edit(user, a)},
+            "can_add": self.principal.can(Capability.NETWORK_BUILD),
+        }
+        return render(request, "network/activities.html", context)
+
+
+class ActivityFormView(NetworkMixin, View):
+    """Record an activity, or change one (`uid`)."""
+
+    capabilities = (Capability.NETWORK_BUILD,)
+
+    def activity(self, uid: uuid.UUID | None) -> Activity | None:
+        if uid is None:
+            return None
+        activity = get_visible_or_404(Activity.objects.all(), self.request.user, uid=uid)
+        if not may_edit(user_of(self.request), activity):
+            raise PermissionDenied
+        return activity
+
+    def title(self, activity: Activity | None) -> str:
+        return _("Record an activity") if activity is None else _("Change an activity")
+
+    def get(self, request: HttpRequest, uid: uuid.UUID | None = None) -> HttpResponse:
+        activity = self.activity(uid)
+        initial: dict[str, Any] = {"on": timezone.localdate()}
+        if activity is not None:
+            initial = {
+                name: getattr(activity, name)
+                for name in ("kind", "title", "on", "high_profile", "lived_experience")
+            } | {
+                "status": activity.status,
+                "outcome": activity.outcome,
+                "members": list(activity.members.all()),
+                "stakeholders": list(activity.stakeholders.all()),
+            }
+        form = ActivityForm(initial=initial, stakeholders=self.stakeholders())
+        return self.form_page(form, self.title(activity), reverse("network:activities"))
+
+    def post(self, request: HttpRequest, uid: uuid.UUID | None = None) -> HttpResponse:
+        activity = self.activity(uid)
+        form = ActivityForm(request.POST, stakeholders=self.stakeholders())
+        if form.is_valid():
+            try:
+                save_activity(user_of(request), activity, **form.cleaned_data)
+            except ValidationError as error:
+                _refused(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(reverse("network:activities"))
+        return self.form_page(form, self.title(activity), reverse("network:activities"), status=400)
+
+
+# Expansion ---------------------------------------------------------------------------------
+
+
+class ExpansionListView(NetworkMixin, View):
+    """The pipeline: each place by stage, with its partners."""
+
+    capabilities = (Capability.NETWORK_BUILDING,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        places = list(
+            Expansion.objects.visible_to(request.user).prefetch_related(
+                Prefetch("partners", Stakeholder.objects.order_by("name"))
+            )
+        )
+        stages = [
+            (stage, label, [p for p in places if p.stage == stage])
+            for stage, label in Stage.choices
+        ]
+        context = {"stages": stages, "can_add": self.principal.can(Capability.NETWORK_BUILD)}
+        return render(request, "network/expansion.html", context)
+
+
+class ExpansionFormView(NetworkMixin, View):
+    """Add a place to the pipeline, or change its details (`uid`); the stage moves on the
+    place's page."""
+
+    capabilities = (Capability.NETWORK_BUILD,)
+
+    def expansion(self, uid: uuid.UUID | None) -> Expansion | None:
+        if uid is None:
+            return None
+        expansion = get_visible_or_404(Expansion.objects.all(), self.request.user, uid=uid)
+        if not may_edit(user_of(self.request), expansion):
+            raise PermissionDenied
+        return expansion
+
+    def title(self, expansion: Expansion | None) -> str:
+        return _("Add a place to the pipeline") if expansion is None else str(expansion)
+
+    def get(self, request: HttpRequest, uid: uuid.UUID | None = None) -> HttpResponse:
+        expansion = self.expansion(uid)
+        initial: dict[str, Any] = {}
+        if expansion is not None:
+            initial = {
+                "place_kind": expansion.place_kind,
+                "country": str(expansion.country),
+                "city": expansion.city,
+                "note": expansion.note,
+                "partners": list(expansion.partners.all()),
+            }
+        form = ExpansionForm(
+            initial=initial, stakeholders=self.stakeholders(), new=expansion is None
+        )
+        return self.form_page(form, self.title(expansion), reverse("network:expansion"))
+
+    def post(self, request: HttpRequest, uid: uuid.UUID | None = None) -> HttpResponse:
+        expansion = self.expansion(uid)
+        form = ExpansionForm(request.POST, stakeholders=self.stakeholders(), new=expansion is None)
+        if form.is_valid():
+            try:
+                saved = save_expansion(user_of(request), expansion, **form.cleaned_data)
+            except ValidationError as error:
+                _refused(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(reverse("network:expansion-detail", args=[saved.uid]))
+        return self.form_page(form, self.title(expansion), reverse("network:expansion"), status=400)
+
+
+class ExpansionDetailView(NetworkMixin, View):
+    """A place with every dated step, and the form that moves it to another stage."""
+
+    capabilities = (Capability.NETWORK_BUILDING,)
+
+    def expansion(self, uid: uuid.UUID) -> Expansion:
+        return get_visible_or_404(Expansion.objects.all(), self.request.user, uid=uid)
+
+    def get(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        return self.page(self.expansion(uid))
+
+    def page(
+        self, expansion: Expansion, form: MoveForm | None = None, status: int = 200
+    ) -> HttpResponse:
+        editable = may_edit(user_of(self.request), expansion)
+        context = {
+            "expansion": expansion,
+            "steps": expansion.steps.select_related("taken_by"),
+            "partners": expansion.partners.order_by("name"),
+            "can_edit": editable,
+            "form": (
+                form or MoveForm(initial={"stage": expansion.stage, "on": timezone.localdate()})
+            )
+            if editable
+            else None,
+        }
+        return render(self.request, "network/expansion_detail.html", context, status=status)
+
+
+class ExpansionMoveView(ExpansionDetailView):
+    capabilities = (Capability.NETWORK_BUILD,)
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        expansion = self.expansion(uid)
+        if not may_edit(user_of(request), expansion):
+            raise PermissionDenied
+        form = MoveForm(request.POST)
+        if form.is_valid():
+            try:
+                move(user_of(request), expansion, **form.cleaned_data)
+            except ValidationError as error:
+                _refused(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(reverse("network:expansion-detail", args=[uid]))
+        expansion.refresh_from_db()
+        return self.page(expansion, form, status=400)
