@@ -301,3 +301,48 @@ def test_an_admin_hands_over_everything_held_on_a_person_then_erases_it(
     page.goto(f"/cases/{case.code}/")
     page.get_by_text("were erased on").wait_for()
     assert "Test Person" not in page.content() and "Sleeps at the station" not in page.content()
+
+
+def test_a_coordinator_launches_a_city_pilot_and_sees_it_in_the_next_release(
+    page: Any, world: World
+) -> None:
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from casework.core import releases
+    from casework.finance.tests.test_costs import enrol
+
+    today = timezone.localdate()
+    enrol(world, dt.date(today.year - 1, 3, 1))  # last year has a case: it is released
+    releases.build()
+    log_in(page, "nora", PASSWORD)
+    page.get_by_role("heading", name="Welcome, Nora Persona").wait_for()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Network").click()
+    page.get_by_role("link", name="Expansion").click()
+    page.get_by_role("link", name="Add a place to the pipeline").click()
+    page.get_by_label("A city or a country").select_option("city")
+    page.get_by_label("Country", exact=True).select_option("BE")
+    page.get_by_label("City", exact=True).fill("Ghent")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("heading", name="Ghent, Belgium").wait_for()
+    assert "Scoping" in page.content()
+    page.get_by_label("Stage", exact=True).select_option("pilot_launched")
+    page.get_by_label("What happened").fill("The city and two NGOs launched the pilot.")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text(f"pilot launched {today:%b}").first.wait_for()
+    # The coordinator builds the next release; the worker builds it.
+    page.goto("/evidence/releases/")
+    page.get_by_role("button", name="Build the next release").click()
+    page.get_by_text("Waiting for the worker", exact=True).wait_for()
+    call_command("worker", "--batch", verbosity=0)
+    page.reload()
+    page.get_by_text("Done").first.wait_for()
+    page.goto("/evidence/?scope=network")
+    row = page.get_by_role("row").filter(
+        has=page.get_by_role("link", name="New pilots in cities", exact=True)
+    )
+    header = page.locator("table.building thead th").all_inner_texts()
+    assert header[-1] == f"{today.year} to {today}"
+    assert row.get_by_role("cell").all_inner_texts()[-1] == "1"

@@ -358,6 +358,8 @@ ROUTES: dict[str, Route] = {
     "network:contact-remove": Route(  # not confirmed: refused, and nothing is removed
         {"olga", "nora"}, kwargs=network_row("contact"), method="post", ok=400
     ),
+    "network:map": Route(BUILDING),
+    "network:map-svg": Route(BUILDING),
     "network:activities": Route(BUILDING),
     "network:activity-create": Route(RECORDERS),
     "network:activity-update": Route({"olga", "nora"}, kwargs=network_row("activity")),

@@ -5,6 +5,11 @@ publication (`casework.core.publication.protect`) over everything a period publi
 stores the result as an immutable, numbered `Release`. A period, once published, is frozen:
 later releases carry its figures unchanged, so no two releases of one period can be
 subtracted from each other (docs/disclosure.md).
+
+Figures that count no person (network building: places, documents, events) are also
+published for the current year to date (`running`), recomputed by every release and never
+carried forward: such figures can be subtracted from each other without revealing anyone. A
+release is built when an ended period is new, or when those figures have changed.
 """
 
 from __future__ import annotations
@@ -69,6 +74,10 @@ class Contributor(Protocol):
     def contribute(self, period: str, cutoff: dt.date) -> Contribution: ...
 
 
+# A contributor may also have `running(label, start, end) -> list[Figure]`: figures that
+# count no person, for the year to date [start, end], each keyed by the period `label`.
+
+
 CONTRIBUTORS: list[Contributor] = []
 
 
@@ -91,6 +100,53 @@ def covering(period: str) -> Release | None:
     release covers every period ever published)."""
     release = latest()
     return release if release is not None and release.covers(period) else None
+
+
+def to_date(cutoff: dt.date) -> dict[str, str]:
+    """The current year to date: its label in a release's figures, and its days."""
+    return {
+        "period": f"{cutoff.year}-YTD",
+        "start": str(dt.date(cutoff.year, 1, 1)),
+        "end": str(cutoff),
+    }
+
+
+def running(cutoff: dt.date) -> tuple[dict[str, str], list[Figure]]:
+    """The year to date and every contributor's running figures for it."""
+    span = to_date(cutoff)
+    start, end = dt.date.fromisoformat(span["start"]), dt.date.fromisoformat(span["end"])
+    found: list[Figure] = []
+    for contributor in CONTRIBUTORS:
+        figures_of = getattr(contributor, "running", None)
+        if figures_of is not None:
+            found += figures_of(span["period"], start, end)
+    return span, found
+
+
+def _running_changed(previous: Release | None, span: dict[str, str], found: list[Figure]) -> bool:
+    """Whether the running figures differ from those the previous release published (a
+    year with nothing recorded yet is no news)."""
+    now = {figure.cell.key[1:]: figure.value for figure in found}
+    before: dict[tuple[str, ...], float | None] = {}
+    published = previous.changes.get("to_date") if previous is not None else None
+    if published:
+        if published["period"] != span["period"]:
+            return any(now.values())
+        for row in previous.figures.filter(period=published["period"]):  # type: ignore[union-attr]
+            before[(row.scope, row.table, row.breakdown, row.group)] = row.value
+    if not before and not any(now.values()):
+        return False
+    return now != before
+
+
+def has_news(today: dt.date | None = None) -> bool:
+    """Whether a new release would publish anything: an ended period, or changed running
+    figures."""
+    today = today or timezone.localdate()
+    if unreleased(today):
+        return True
+    span, found = running(today)
+    return _running_changed(latest(), span, found)
 
 
 def releasable(today: dt.date | None = None) -> list[str]:
@@ -137,8 +193,11 @@ def build(
     previous = latest()
     wanted = sorted(periods if periods is not None else releasable(cutoff))
     new = [p for p in wanted if previous is None or not previous.covers(p)]
-    if not new:
+    span, found = running(cutoff)
+    if not new and not _running_changed(previous, span, found):
         raise NothingToRelease("Every period with data is already published.")
+    if not any(f.value for f in found) and not (previous and previous.changes.get("to_date")):
+        found = []  # nothing recorded this year, and nothing before to supersede
     built: list[tuple[str, Contribution, Protection]] = []
     steps = STEPS_PER_PERIOD * len(new) + 1
     for i, period in enumerate(new):
@@ -150,7 +209,7 @@ def build(
         built.append((period, *prepare(period, cutoff, k, step)))
     if progress:
         progress("storing", steps - 1, steps)
-    release = _store(now, cutoff, k, built_by, previous, built)
+    release = _store(now, cutoff, k, built_by, previous, built, (span, found))
     if progress:
         progress("stored", steps, steps)
     return release
@@ -209,8 +268,10 @@ def _store(
     built_by: str,
     previous: Release | None,
     built: list[tuple[str, Contribution, Protection]],
+    to_date_figures: tuple[dict[str, str], list[Figure]] = ({}, []),
 ) -> Release:
     number = _number(now)
+    span, found = to_date_figures
     carried = list(previous.periods) if previous is not None else []
     audit = dict(previous.audit) if previous is not None else {}
     new_periods = []
@@ -239,12 +300,15 @@ def _store(
             "previous": previous.number if previous else None,
             "new_periods": [p["period"] for p in new_periods],
             "carried_periods": [p["period"] for p in carried],
+            # The year to date of the running figures (never carried to the next release).
+            **({"to_date": span} if found else {}),
         },
     )
     release.save()
     rows = []
     if previous is not None:  # frozen: the same figures, as first published
-        for kept in previous.figures.all().iterator():
+        superseded = (previous.changes.get("to_date") or {}).get("period", "")
+        for kept in previous.figures.exclude(period=superseded).iterator():
             kept.pk, kept.release = None, release
             rows.append(kept)
     for period, contribution, protection in built:
@@ -274,6 +338,20 @@ def _store(
                     ),
                 )
             )
+    for figure in found:  # the year to date: nobody is counted, nothing is withheld
+        _period, scope, table, breakdown, group = figure.cell.key
+        rows.append(
+            ReleaseFigure(
+                release=release,
+                period=span["period"],
+                scope=scope,
+                table=table,
+                breakdown=breakdown,
+                group=group,
+                numerator=figure.numerator,
+                value=figure.value,
+            )
+        )
     ReleaseFigure.objects.bulk_create(rows, batch_size=2000)
     curves = []
     if previous is not None:

@@ -320,12 +320,17 @@ class ReleaseDetailSerializer(ReleaseSerializer):
     curves = ReleaseCurveSerializer(many=True)
 
 
+NOTHING_NEW = (
+    "Nothing new to publish: every ended year is released and the year to date is unchanged."
+)
+
+
 class ReleaseViewSet(viewsets.ViewSet):
     """The network's releases: the list, and each with its figures and its audit."""
 
     capabilities = (Capability.INDICATORS_AGGREGATED,)
     lookup_field = "number"
-    conflicts = {"create": "Nothing new to publish: every ended year is released."}
+    conflicts = {"create": NOTHING_NEW}
     lookup_value_regex = r"[0-9]{4}-[0-9]{2}(\.[0-9]+)?"
 
     @extend_schema(responses=ReleaseSerializer(many=True))
@@ -339,8 +344,8 @@ class ReleaseViewSet(viewsets.ViewSet):
         409 when every ended year is already released."""
         if not principal_of(request.user).can(Capability.RELEASES_BUILD):
             raise PermissionDenied
-        if not releases.unreleased():
-            raise Conflict("Nothing new to publish: every ended year is released.")
+        if not releases.has_news():
+            raise Conflict(NOTHING_NEW)
         job = jobs.start("release.build", request.user)
         return Response(JobSerializer(job).data, status=202)
 

@@ -442,6 +442,8 @@ def values_of(
         return counts([code], cases, start, end, by, baseline, against)[code]
     if kind == "cost":
         return cost_values([code], cases, start, end)[code]
+    if kind == "network":  # the network's, from releases: no organisation's own figure
+        return []
     return rates([code], cases, start, end, by)[code]
 
 
@@ -474,6 +476,8 @@ def members(
             rows = rows.annotate(event_on=event).filter(event_on__isnull=False)
     elif indicator.kind == "count":
         rows, prefix = _counted(code, cases, start, end), ""
+    elif indicator.kind == "network":  # counts places and events: no case behind it
+        rows, prefix = cases.none(), ""
     elif indicator.kind == "cost":  # the people served it divides by; pilots count no case
         rows = cases.none() if code == "sustainable_pilots" else _served(cases, start, end)
         prefix = ""

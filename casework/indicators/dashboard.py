@@ -34,7 +34,10 @@ from casework.indicators.compute import (
 )
 from casework.indicators.registry import DISAGGREGATION_LABELS, REGISTRY, Indicator
 
-RATE_CODES = [code for code, i in REGISTRY.items() if i.kind not in ("survival", "count", "cost")]
+RATE_CODES = [
+    code for code, i in REGISTRY.items() if i.kind not in ("survival", "count", "cost", "network")
+]
+NETWORK_CODES = [code for code, i in REGISTRY.items() if i.kind == "network"]
 COUNT_CODES = [code for code, i in REGISTRY.items() if i.kind == "count"]
 COST_CODES = [code for code, i in REGISTRY.items() if i.kind == "cost"]
 SERIES_CODES = ["engagement_rate", "resolution_rate"]
@@ -193,6 +196,9 @@ class Dashboard:
     costs: list[tuple[Indicator, Value]] = field(default_factory=list)
     # The network's dashboard: each country's and organisation's released costs side by side.
     cost_comparison: list[dict[str, Any]] = field(default_factory=list)
+    # The network's dashboard: the network-building indicators, year by year and to date.
+    building_columns: list[str] = field(default_factory=list)
+    building: list[tuple[Indicator, list[float | None]]] = field(default_factory=list)
 
     @property
     def cost_chart(self) -> list[CostBar]:
@@ -356,7 +362,37 @@ def from_release(
         retention_withheld=withheld,
         costs=_costs({code: values[code] for code in COST_CODES}),
         cost_comparison=_cost_comparison(release, period) if scope.code == NETWORK else [],
+        **(_building(release) if scope.code == NETWORK else {}),
     )
+
+
+def _building(release: Release) -> dict[str, Any]:
+    """The network-building indicators of the release: every published year, then the
+    current year to date (one query)."""
+    span = release.changes.get("to_date") or {}
+    values: dict[str, dict[str, float | None]] = {code: {} for code in NETWORK_CODES}
+    figures = release.figures.filter(scope=NETWORK, table__in=NETWORK_CODES, breakdown="")
+    for table, period, value in figures.values_list("table", "period", "value"):
+        values[table][period] = value
+    years = sorted({p for by_period in values.values() for p in by_period} - {span.get("period")})
+    columns = [*years, *([span["period"]] if span else [])]
+    labels = [
+        *years,
+        *(
+            [_("%(year)s to %(end)s") % {"year": span["period"][:4], "end": span["end"]}]
+            if span
+            else []
+        ),
+    ]
+    return {
+        "building_columns": labels,
+        "building": [
+            (REGISTRY[code], [values[code].get(column) for column in columns])
+            for code in NETWORK_CODES
+        ]
+        if columns
+        else [],
+    }
 
 
 def _cost_comparison(release: Release, period: str) -> list[dict[str, Any]]:

@@ -53,7 +53,8 @@ class Indicator:
     time_rule: str | Promise = COHORT_RULE
     # How it is counted: "status" (status at period end), "improvement" (latest outcome
     # rating above the first, for `dimension`), "compliance" (reporting appointments kept),
-    # "survival", "count" (people), "cost" (from the finance app's budgets and spending).
+    # "survival", "count" (people), "cost" (from the finance app's budgets and spending),
+    # "network" (the network's building, from casework.network: counts no person).
     kind: str = "status"
     dimension: str = ""
 
@@ -83,6 +84,26 @@ COST_SHOWN = _(
     "Published for a scope only when the people served behind it are: a cost follows the "
     "same rule as the count of people it divides by."
 )
+NETWORK_RULE = _(
+    "Counted from the network's records (casework.network) for the period, as recorded at "
+    "the release's cut-off; published for each year and for the current year to date."
+)
+
+
+def _network(code: str, name: Promise, definition: Promise, unit: Promise) -> Indicator:
+    return Indicator(
+        code,
+        name,
+        definition,
+        definition,
+        _("none: a count"),
+        unit=unit,
+        disaggregations=(),
+        time_rule=NETWORK_RULE,
+        kind="network",
+    )
+
+
 COMPLIANCE_RULE = _(
     "Events: reporting appointments dated in the period whose outcome is recorded, for every "
     "case in scope whatever its intake date. Cancelled and pending appointments do not count."
@@ -306,6 +327,78 @@ REGISTRY: dict[str, Indicator] = {
             disaggregations=(),
             time_rule=_("Budget and spending lines overlapping the period."),
             kind="cost",
+        ),
+        _network(
+            "new_pilot_cities",
+            _("New pilots in cities"),
+            _("Cities in the expansion pipeline whose pilot was launched in the period."),
+            _("cities"),
+        ),
+        _network(
+            "new_pilot_countries",
+            _("New pilots in countries"),
+            _("Countries in the expansion pipeline whose pilot was launched in the period."),
+            _("countries"),
+        ),
+        _network(
+            "places_exploring",
+            _("Places exploring or implementing a pilot"),
+            _(
+                "Cities and countries in dialogue, with a partnership agreed or a pilot "
+                "launched at the end of the period."
+            ),
+            _("places"),
+        ),
+        _network(
+            "new_stakeholders_engaged",
+            _("New stakeholders talking about community-based solutions"),
+            _(
+                "Stakeholders whose first statement, publication or presentation recorded "
+                "falls in the period."
+            ),
+            _("stakeholders"),
+        ),
+        _network(
+            "concept_notes",
+            _("Concept notes developed"),
+            _("Concept notes dated in the period, whatever their status."),
+            _("concept notes"),
+        ),
+        _network(
+            "approaches",
+            _("Approaches to authorities and funders"),
+            _("Approaches to governments, local authorities or funders dated in the period."),
+            _("approaches"),
+        ),
+        _network(
+            "presentations",
+            _("Invitations to speak and presentations"),
+            _("Presentations and invitations to speak by network members in the period."),
+            _("events"),
+        ),
+        _network(
+            "high_profile_presentations",
+            _("Presentations at high-profile events"),
+            _("Presentations and invitations to speak at high-profile events in the period."),
+            _("events"),
+        ),
+        _network(
+            "members_presenting",
+            _("Network members presenting the network's learning"),
+            _("Network members involved in a presentation or invitation to speak."),
+            _("members"),
+        ),
+        _network(
+            "lived_experience_trainings",
+            _("Trainings with people with lived experience"),
+            _("Trainings with or led by people with lived experience of detention."),
+            _("trainings"),
+        ),
+        _network(
+            "lived_experience_initiatives",
+            _("Initiatives led by people with lived experience"),
+            _("Initiatives or projects led by people with lived experience of detention."),
+            _("initiatives"),
         ),
         Indicator(
             "reporting_compliance",

@@ -90,7 +90,7 @@ def _in_unit(code: str, value: Value) -> Decimal | None:
     if value.suppressed or value.rate is None:
         return None
     kind = REGISTRY[code].kind
-    if kind in ("count", "survival") and code != "retention":
+    if kind in ("count", "survival", "cost", "network") and code != "retention":
         return Decimal(str(round(value.rate, 2)))
     return Decimal(str(round(100 * value.rate, 2)))
 
@@ -100,6 +100,8 @@ def _measure(code: str, target: Target, user: Any, start: dt.date, end: dt.date)
     from its release (whole calendar years only), an organisation's live for its own staff
     only."""
     principal = principal_of(user)
+    if target.organisation_id is None and REGISTRY[code].kind == "network":
+        return _network_measure(code, start, end)
     if target.organisation_id is None:
         period = str(start.year)
         if (start, end) != parse_period(period):
@@ -114,6 +116,33 @@ def _measure(code: str, target: Target, user: Any, start: dt.date, end: dt.date)
     cases = scope_for(principal, "organisation").cases
     cells = values_of(code, cases, start, end, None, baseline_period(target.organisation_id))
     return cells[0] if cells else None
+
+
+STOCKS = {"places_exploring"}  # a count at the period's end, not over it
+
+
+def _network_measure(code: str, start: dt.date, end: dt.date) -> Value | None:
+    """A network-building indicator over whole years from the latest release: each ended
+    year as published, the current year to date; added up over the years (a stock, such as
+    the places exploring a pilot: its last year's)."""
+    release = releases.latest()
+    if release is None or start != dt.date(start.year, 1, 1):
+        return None
+    to_date = release.changes.get("to_date") or {}
+    wanted = {
+        year: to_date["period"] if to_date and str(year) == to_date["period"][:4] else str(year)
+        for year in range(start.year, end.year + 1)
+    }
+    found = dict(
+        release.figures.filter(
+            scope="network", table=code, breakdown="", period__in=wanted.values()
+        ).values_list("period", "value")
+    )
+    values = [found.get(label) for label in wanted.values()]
+    if any(v is None for v in values):
+        return None  # a year not published yet
+    total = values[-1] if code in STOCKS else sum(v for v in values if v is not None)
+    return Value(None, int(total or 0), None, total, None, None)
 
 
 def progress(target: Target, user: Any, today: dt.date | None = None) -> Progress:

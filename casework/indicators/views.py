@@ -277,8 +277,14 @@ class ReleaseListView(AccessMixin, View):
         from seconds to minutes, too long for a request."""
         if not self.principal.can(Capability.RELEASES_BUILD):
             raise PermissionDenied
-        if not releases.unreleased():
-            messages.info(request, _("Nothing new to publish: every ended year is released."))
+        if not releases.has_news():
+            messages.info(
+                request,
+                _(
+                    "Nothing new to publish: every ended year is released and the year to "
+                    "date is unchanged."
+                ),
+            )
             return HttpResponseRedirect(reverse("indicators:releases"))
         job = jobs.start("release.build", request.user)
         return HttpResponseRedirect(reverse("core:job", args=[job.pk]))

@@ -2,8 +2,8 @@
 names (tables 4.1 and 4.3), a year of activities, and the expansion pipeline (Antwerp,
 Ghent, Milan, Turin, Athens, Nicosia; Spain as the new country of first reception).
 
-Dates are relative to today, so the demo always has recent work to show. Nothing here is
-about a beneficiary; the contact people are fictional.
+Dates are relative to today (over the last two years), so the demo always has recent work to
+show. Nothing here is about a beneficiary; the contact people are fictional.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ STAKEHOLDERS = [
 # days ago, kind, title, high profile, lived experience, status, stakeholder names
 ACTIVITIES = [
     (
-        330,
+        660,
         "meeting",
         "Network meeting on common terminology",
         False,
@@ -151,7 +151,7 @@ ACTIVITIES = [
         ["PICUM", "International Detention Coalition"],
     ),
     (
-        300,
+        600,
         "approach",
         "Approach to the City of Antwerp on a case-management pilot",
         False,
@@ -160,7 +160,7 @@ ACTIVITIES = [
         ["City of Antwerp, social services"],
     ),
     (
-        280,
+        560,
         "concept_note",
         "Concept note: a pilot in Antwerp",
         False,
@@ -169,7 +169,7 @@ ACTIVITIES = [
         ["City of Antwerp, social services"],
     ),
     (
-        250,
+        500,
         "invitation_to_speak",
         "Invitation to speak at the Council of Europe hearing",
         True,
@@ -179,7 +179,7 @@ ACTIVITIES = [
     ),
     (220, "training", "Training on detention for peer mentors", False, "with", "", []),
     (
-        200,
+        400,
         "presentation",
         "Presentation of the 2020 evaluation to UNHCR",
         False,
@@ -188,7 +188,7 @@ ACTIVITIES = [
         ["UNHCR Regional Bureau for Europe"],
     ),
     (
-        170,
+        340,
         "funding_application",
         "Application to the European Programme for Integration and Migration",
         False,
@@ -197,7 +197,7 @@ ACTIVITIES = [
         ["European Programme for Integration and Migration"],
     ),
     (
-        150,
+        300,
         "statement",
         "Ombudsman's statement on alternatives to detention",
         False,
@@ -207,7 +207,7 @@ ACTIVITIES = [
     ),
     (120, "approach", "First meeting with Red Acoge on Spain", False, "", "", ["Red Acoge"]),
     (
-        100,
+        200,
         "initiative",
         "Peer support group led by people with lived experience",
         False,
@@ -216,7 +216,7 @@ ACTIVITIES = [
         ["Migrant-led Detention Action group"],
     ),
     (
-        80,
+        160,
         "publication",
         "Article on case management in a Turin daily",
         False,
@@ -226,7 +226,7 @@ ACTIVITIES = [
     ),
     (60, "campaign", "Campaign: community, not detention", False, "", "", []),
     (
-        40,
+        80,
         "presentation",
         "Presentation at the ODIHR migration conference",
         True,
@@ -235,7 +235,7 @@ ACTIVITIES = [
         ["OSCE/ODIHR Migration and Freedom of Movement"],
     ),
     (
-        20,
+        40,
         "concept_note",
         "Concept note: a pilot in Milan",
         False,
@@ -251,37 +251,37 @@ PIPELINE = [
         "city",
         "BE",
         "Antwerp",
-        [("scoping", 400), ("dialogue", 300), ("partnership_agreed", 200), ("pilot_launched", 90)],
+        [("scoping", 800), ("dialogue", 600), ("partnership_agreed", 400), ("pilot_launched", 180)],
         ["City of Antwerp, social services"],
     ),
     (
         "city",
         "BE",
         "Ghent",
-        [("scoping", 380), ("dialogue", 250), ("partnership_agreed", 120)],
+        [("scoping", 760), ("dialogue", 500), ("partnership_agreed", 240)],
         ["City of Ghent"],
     ),
     (
         "city",
         "IT",
         "Milan",
-        [("scoping", 200), ("dialogue", 60)],
+        [("scoping", 400), ("dialogue", 120)],
         ["Comune di Milano, Politiche sociali"],
     ),
-    ("city", "IT", "Turin", [("scoping", 150)], ["Città di Torino"]),
+    ("city", "IT", "Turin", [("scoping", 300)], ["Città di Torino"]),
     (
         "city",
         "GR",
         "Athens",
-        [("scoping", 350), ("dialogue", 200), ("paused", 100)],
+        [("scoping", 700), ("dialogue", 400), ("paused", 200)],
         ["Municipality of Athens, Migrant Integration Council"],
     ),
-    ("city", "CY", "Nicosia", [("scoping", 90)], ["Nicosia Municipality"]),
+    ("city", "CY", "Nicosia", [("scoping", 180)], ["Nicosia Municipality"]),
     (
         "country",
         "ES",
         "",
-        [("scoping", 180), ("dialogue", 100)],
+        [("scoping", 360), ("dialogue", 200)],
         ["Red Acoge", "Médicos del Mundo"],
     ),
 ]
@@ -321,6 +321,11 @@ def create_demo_network(today: dt.date | None = None) -> int:
         consented_on=today - dt.timedelta(days=200),
     )
     for ago, kind, title, high_profile, lived, status, names in ACTIVITIES:
+        # The pilots of the stakeholders' countries took part; regional work, Belgium's.
+        local = {found[n].country.code for n in names} & set(members)
+        involved = [members[c] for c in sorted(local)] or [
+            members[c] for c in ("BE",) if c in members
+        ]
         services.save_activity(
             coordinator,
             kind=kind,
@@ -329,7 +334,7 @@ def create_demo_network(today: dt.date | None = None) -> int:
             high_profile=high_profile,
             lived_experience=lived,
             status=status,
-            members=[members[c] for c in ("BE", "IT") if c in members][: 1 + ago % 2],
+            members=involved,
             stakeholders=[found[n] for n in names],
         )
     for place_kind, country, city, steps, partners in PIPELINE:

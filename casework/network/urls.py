@@ -22,6 +22,8 @@ urlpatterns = [
         views.ContactCreateView.as_view(),
         name="contact-create",
     ),
+    path("map/", views.StakeholderMapView.as_view(), name="map"),
+    path("map.svg", views.StakeholderMapView.as_view(), {"svg": True}, name="map-svg"),
     path("contacts/<uuid:uid>/remove/", views.ContactRemoveView.as_view(), name="contact-remove"),
     path("activities/", views.ActivityListView.as_view(), name="activities"),
     path("activities/new/", views.ActivityFormView.as_view(), name="activity-create"),

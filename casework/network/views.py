@@ -33,6 +33,7 @@ from casework.network.forms import (
     StakeholderFilter,
     StakeholderForm,
 )
+from casework.network.map import draw
 from casework.network.models import Activity, Contact, Expansion, Stakeholder
 from casework.network.services import (
     STAKEHOLDER_FIELDS,
@@ -267,6 +268,33 @@ class ContactRemoveView(NetworkMixin, View):
         remove_contact(user_of(request), contact)
         messages.success(request, _("The contact person's details are deleted."))
         return HttpResponseRedirect(reverse("network:stakeholder", args=[contact.stakeholder.uid]))
+
+
+class StakeholderMapView(NetworkMixin, View):
+    """The stakeholder map, filtered like the directory; `svg` downloads it as an image."""
+
+    capabilities = (Capability.NETWORK_BUILDING,)
+
+    def get(self, request: HttpRequest, svg: bool = False) -> HttpResponse:
+        filters = StakeholderFilter(request.GET)
+        rows = self.stakeholders()
+        if filters.is_valid():
+            for name in ("kind", "country", "relationship", "level"):
+                if filters.cleaned_data[name]:
+                    rows = rows.filter(**{name: filters.cleaned_data[name]})
+        context = {
+            "map": draw(rows),
+            "title": _("The network's stakeholders by country and kind, %(date)s")
+            % {"date": timezone.localdate()},
+            "filters": filters,
+            "query": request.GET.urlencode(),
+        }
+        if svg:
+            response = render(request, "network/map.svg", context, content_type="image/svg+xml")
+            day = timezone.localdate()
+            response["Content-Disposition"] = f'attachment; filename="stakeholder-map-{day}.svg"'
+            return response
+        return render(request, "network/map.html", context)
 
 
 # Activities --------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ URL = "/evidence/"
 # The network dashboard from a release: session, user, memberships, whether the user has set
 # up a second factor (the sign-in check), the latest release (for the year picker, then for
 # the figures), its cells, its curve, the targets, each country's and organisation's cost
-# cells, the detention costs they are compared with and the organisations' countries.
-QUERIES = 12
+# cells, the detention costs they are compared with and the organisations' countries, the
+# network-building figures.
+QUERIES = 13
 
 
 def test_staff_see_their_organisation_exactly_with_links_to_the_cases(

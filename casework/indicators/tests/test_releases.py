@@ -314,7 +314,12 @@ def _oracle(release: Release, period: str) -> list[tuple]:
     exposed: list[tuple[ReleaseFigure, frozenset[int]]] = []
     withheld: list[tuple[ReleaseFigure, frozenset[int], frozenset[int] | None]] = []
     figures = release.figures.filter(period=period).exclude(
-        table__in=["reporting_compliance", "sustainable_pilots"]  # events; projects
+        # events; projects; places, documents and events of network building
+        table__in=[
+            "reporting_compliance",
+            "sustainable_pilots",
+            *(code for code, i in REGISTRY.items() if i.kind == "network"),
+        ]
     )
     for figure in figures:
         if (figure.breakdown or None) not in ORACLE_BREAKDOWNS:

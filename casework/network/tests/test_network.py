@@ -280,3 +280,32 @@ def test_services_refuse_who_may_not_record(world: World) -> None:
         )
     with pytest.raises(ValidationError):
         services.add_contact(world.nora, stakeholder(world, "y"), name="z", consented=False)
+
+
+def test_the_stakeholder_map_draws_who_worked_with_whom(directory: World, client: Any) -> None:
+    ally = Stakeholder.objects.get(name="Ghent legal aid")
+    services.save_activity(
+        directory.nora,
+        kind="meeting",
+        title="M",
+        on=TODAY,
+        members=[directory.alpha],
+        stakeholders=[ally],
+    )
+    client.force_login(directory.eva)
+    client.get(reverse("network:map"))  # the first request after signing in stamps the session
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("network:map")).content.decode()
+    assert len(queries) == 8  # session, user, memberships, second factor; the map's four
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    # Columns: Belgium (Alpha, two stakeholders), then Poland (Beta, one).
+    assert svg.index(">Belgium<") < svg.index(">Poland<")
+    for name in ("Alpha Association", "Beta Foundation", *ALL):
+        assert f">{name}<" in svg
+    assert svg.count("<path ") == 1  # Alpha met Ghent legal aid
+    assert svg.count("<rect x=") == 3  # the pilots are squares, and the legend's pilot
+    download = client.get(reverse("network:map-svg"), {"country": "PL"})
+    assert download["Content-Type"] == "image/svg+xml"
+    assert download["Content-Disposition"].startswith('attachment; filename="stakeholder-map-')
+    drawn = download.content.decode()
+    assert "Warsaw shelter" in drawn and "Ghent legal aid" not in drawn

@@ -59,6 +59,15 @@ class Command(BaseCommand):
                     return
                 raise CommandError(str(error)) from None
         audit = [release.audit[p] for p in release.changes["new_periods"]]
+        to_date = release.changes.get("to_date")
+        if not audit:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{release.title}: no new period; the year to date's figures that count "
+                    f"no person, to {to_date['end'] if to_date else '-'}."
+                )
+            )
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"{release.title}: {len(release.changes['new_periods'])} new period(s) "
