@@ -415,6 +415,8 @@ SPECTACULAR_SETTINGS = {
         "ExpansionStageEnum": "casework.network.choices.Stage",
         "NetworkRelationshipEnum": "casework.network.choices.Relationship",
         "RelationshipEnum": "casework.people.choices.Relationship",
+        "RiskLevelEnum": "casework.network.choices.Level3",
+        "RiskStatusEnum": "casework.network.choices.RiskStatus",
         "SubmissionStatusEnum": "casework.assessments.choices.SubmissionStatus",
     },
 }

@@ -151,6 +151,27 @@ def alpha_network(w: World) -> dict[str, Any]:
     return cache["_network"]
 
 
+def network_risk(w: World) -> dict[str, Any]:
+    """A risk of the register (seeded by the migrations; made if a flush took it away)."""
+    from casework.network import services
+    from casework.network.models import Risk
+
+    risk = Risk.objects.order_by("pk").first() or services.save_risk(
+        w.nora, area="goal", risk="Lack of funding", mitigation="Diverse funders"
+    )
+    return {"uid": risk.uid}
+
+
+def network_term(w: World) -> dict[str, Any]:
+    from casework.network import services
+    from casework.network.models import Term
+
+    term = Term.objects.filter(slug="firewall").first() or services.save_term(
+        w.nora, slug="firewall", term="Firewall", definition="No data to enforcement."
+    )
+    return {"slug": term.slug}
+
+
 def network_row(name: str) -> Callable[[World], dict[str, Any]]:
     return lambda w: {"uid": alpha_network(w)[name].uid}
 
@@ -370,6 +391,21 @@ ROUTES: dict[str, Route] = {
     "network:expansion-move": Route(
         {"olga", "nora"}, kwargs=network_row("place"), method="post", ok=400
     ),
+    # The risk register and the glossary are the network's, kept by its coordinators; the
+    # glossary is read by every role.
+    "network:risks": Route(BUILDING),
+    "network:risk-create": Route({"nora"}),
+    "network:risk-update": Route({"nora"}, kwargs=network_risk),
+    "network:glossary": Route(EVERYONE - {"nadia"}),
+    "network:term-create": Route({"nora"}),
+    "network:term-update": Route({"nora"}, kwargs=network_term),
+    "api:risk-list": Route(BUILDING),
+    "api:risk-detail": Route(BUILDING, kwargs=lambda w: {"id": network_risk(w)["uid"]}),
+    "api:risk-review": Route(  # no body: refused, once the caller may review
+        {"nora"}, kwargs=lambda w: {"id": network_risk(w)["uid"]}, method="post", ok=400
+    ),
+    "api:term-list": Route(EVERYONE - {"nadia"}),
+    "api:term-detail": Route(EVERYONE - {"nadia"}, kwargs=network_term),
     "api:stakeholder-list": Route(DIRECTORY),
     "api:stakeholder-detail": Route(DIRECTORY, kwargs=network_api_row("ally")),
     "api:activity-list": Route(BUILDING),

@@ -29,6 +29,8 @@ router.register("forms", assessments_api.FormViewSet, basename="form")
 router.register("stakeholders", network_api.StakeholderViewSet, basename="stakeholder")
 router.register("activities", network_api.ActivityViewSet, basename="activity")
 router.register("expansion", network_api.ExpansionViewSet, basename="expansion")
+router.register("risks", network_api.RiskViewSet, basename="risk")
+router.register("glossary", network_api.GlossaryViewSet, basename="term")
 router.register(
     r"cases/(?P<case_code>[^/.]+)/submissions",
     assessments_api.CaseSubmissionViewSet,

@@ -258,8 +258,11 @@ class CaseViewSet(
         )
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """PUT sends the whole case, as its schema requires (the fields that never change
+        once it is open included, with their values); PATCH sends only what changes."""
         case = self.get_object()
-        serializer = self.get_serializer(case, data=request.data, partial=True)
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(case, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         for frozen in ("person", "project", "referral_date"):

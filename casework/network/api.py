@@ -1,5 +1,6 @@
-"""The network-building API: `/api/v1/stakeholders/`, `/api/v1/activities/` and
-`/api/v1/expansion/`, with the pages' rules (casework.network.services)."""
+"""The network-building API: `/api/v1/stakeholders/`, `/api/v1/activities/`,
+`/api/v1/expansion/`, `/api/v1/risks/` and `/api/v1/glossary/`, with the pages' rules
+(casework.network.services)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Organisation
+from casework.core.access import principal_of
 from casework.core.api.viewsets import UUID_PATTERN, AccessViewSetMixin
 from casework.core.http import user_of
 from casework.core.roles import Capability
@@ -23,21 +25,39 @@ from casework.network.choices import (
     ActivityKind,
     ApplicationStatus,
     Level,
+    Level3,
     LivedExperience,
     PlaceKind,
     Relationship,
+    RiskArea,
+    RiskStatus,
     Stage,
     StakeholderKind,
     Stance,
 )
-from casework.network.models import Activity, Expansion, ExpansionStep, Stakeholder
+from casework.network.models import Activity, Expansion, ExpansionStep, Risk, Stakeholder, Term
 from casework.network.services import (
     may_edit,
     move,
+    review_risk,
     save_activity,
     save_expansion,
+    save_risk,
     save_stakeholder,
+    save_term,
 )
+
+
+class Untrimmed(serializers.ModelSerializer):
+    """Text is taken as sent, so that its length is checked as the schema says (DRF would
+    trim it first, and a text one character too long with a space at the start would
+    pass; found by the negative fuzz). The services strip what they keep."""
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[Any, Any]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if issubclass(field_class, serializers.CharField):
+            kwargs["trim_whitespace"] = False
+        return field_class, kwargs
 
 
 class CountryCode(serializers.CharField):
@@ -66,16 +86,20 @@ class VisibleStakeholders(serializers.SlugRelatedField):
         return Stakeholder.objects.visible_to(self.context["request"].user)
 
 
-class StakeholderSerializer(serializers.ModelSerializer):
+class StakeholderSerializer(Untrimmed):
     id = serializers.UUIDField(source="uid", read_only=True)
     kind = serializers.ChoiceField(StakeholderKind.choices)
     country = CountryCode()
     level = serializers.ChoiceField(Level.choices)
     relationship = serializers.ChoiceField(Relationship.choices)
     stance = serializers.ChoiceField(Stance.choices, default=Stance.UNKNOWN)
-    city = serializers.CharField(max_length=100, allow_blank=True, default="")
-    website = serializers.URLField(allow_blank=True, default="")
-    description = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    city = serializers.CharField(
+        trim_whitespace=False, max_length=100, allow_blank=True, default=""
+    )
+    website = serializers.URLField(trim_whitespace=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        trim_whitespace=False, max_length=2000, allow_blank=True, default=""
+    )
     recorded_by: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
         source="organisation", slug_field="slug", read_only=True, allow_null=True
     )
@@ -143,7 +167,7 @@ class StakeholderViewSet(EditableViewSet):
         return save_stakeholder(user_of(self.request), instance, **data)
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(Untrimmed):
     id = serializers.UUIDField(source="uid", read_only=True)
     kind = serializers.ChoiceField(ActivityKind.choices)
     lived_experience = serializers.ChoiceField(
@@ -154,7 +178,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         slug_field="slug", many=True, queryset=Organisation.objects.all(), default=list
     )
     stakeholders = VisibleStakeholders(many=True, default=list)
-    outcome = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    outcome = serializers.CharField(
+        trim_whitespace=False, max_length=2000, allow_blank=True, default=""
+    )
 
     class Meta:
         model = Activity
@@ -187,20 +213,24 @@ class ActivityViewSet(EditableViewSet):
         return save_activity(user_of(self.request), instance, **data)
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(Untrimmed):
     class Meta:
         model = ExpansionStep
         fields = ["on", "stage", "note"]
 
 
-class ExpansionSerializer(serializers.ModelSerializer):
+class ExpansionSerializer(Untrimmed):
     id = serializers.UUIDField(source="uid", read_only=True)
     place_kind = serializers.ChoiceField(PlaceKind.choices)
     country = CountryCode()
-    city = serializers.CharField(max_length=100, allow_blank=True, default="")
+    city = serializers.CharField(
+        trim_whitespace=False, max_length=100, allow_blank=True, default=""
+    )
     stage = serializers.ChoiceField(Stage.choices, read_only=True)
     partners = VisibleStakeholders(many=True, default=list)
-    note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    note = serializers.CharField(
+        trim_whitespace=False, max_length=2000, allow_blank=True, default=""
+    )
     steps = StepSerializer(many=True, read_only=True)
 
     class Meta:
@@ -222,7 +252,9 @@ class ExpansionSerializer(serializers.ModelSerializer):
 class MoveSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(Stage.choices)
     on = serializers.DateField(required=False, help_text="default: today")
-    note = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    note = serializers.CharField(
+        trim_whitespace=False, max_length=2000, allow_blank=True, default=""
+    )
 
 
 class ExpansionViewSet(EditableViewSet):
@@ -255,3 +287,104 @@ class ExpansionViewSet(EditableViewSet):
         move(user_of(request), expansion, **body.validated_data)
         fresh = self.get_queryset().get(pk=expansion.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+def _keeps(request: Request) -> None:
+    """The register and the glossary are kept by the network's coordinators."""
+    principal = principal_of(request.user)
+    if not (principal.is_network and principal.can(Capability.NETWORK_BUILD)):
+        raise PermissionDenied
+
+
+class RiskSerializer(Untrimmed):
+    id = serializers.UUIDField(source="uid", read_only=True)
+    area = serializers.ChoiceField(RiskArea.choices)
+    likelihood = serializers.ChoiceField(Level3.choices, allow_blank=True, default="")
+    impact = serializers.ChoiceField(Level3.choices, allow_blank=True, default="")
+    status = serializers.ChoiceField(RiskStatus.choices, default=RiskStatus.OPEN)
+    owner = serializers.CharField(
+        trim_whitespace=False, max_length=200, allow_blank=True, default=""
+    )
+
+    class Meta:
+        model = Risk
+        fields = [
+            "id",
+            "area",
+            "risk",
+            "likelihood",
+            "impact",
+            "mitigation",
+            "owner",
+            "status",
+            "reviewed_on",
+            "review_note",
+        ]
+        read_only_fields = ["reviewed_on", "review_note"]
+
+
+class ReviewSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    likelihood = serializers.ChoiceField(Level3.choices, allow_blank=True)
+    impact = serializers.ChoiceField(Level3.choices, allow_blank=True)
+    status = serializers.ChoiceField(RiskStatus.choices)
+    note = serializers.CharField(
+        trim_whitespace=False, max_length=2000, allow_blank=True, default=""
+    )
+
+
+class RiskViewSet(EditableViewSet):
+    """The network's risk register (the plan's table 4.4), with each risk's last review.
+    Coordinators keep it; `POST …/review/` records a review."""
+
+    capabilities = {
+        "*": (Capability.NETWORK_BUILDING,),
+        **EDIT,
+        "review": (Capability.NETWORK_BUILD,),
+    }
+    queryset = Risk.objects.order_by("area", "created_at", "pk")
+    serializer_class = RiskSerializer
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        _keeps(self.request)
+        return save_risk(user_of(self.request), instance, **data)
+
+    @extend_schema(request=ReviewSerializer, responses={200: RiskSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, id: str) -> Response:
+        """Record a review: the likelihood, impact and status on a date, and what it found."""
+        risk = self.get_object()
+        _keeps(request)
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(
+            self.get_serializer(review_risk(user_of(request), risk, **body.validated_data)).data
+        )
+
+
+class TermSerializer(Untrimmed):
+    id = serializers.UUIDField(source="uid", read_only=True)
+    translations = serializers.JSONField(
+        default=dict,
+        help_text='language code → {"term": …, "definition": …}',
+    )
+
+    class Meta:
+        model = Term
+        fields = ["id", "slug", "term", "definition", "translations"]
+
+
+class GlossaryViewSet(EditableViewSet):
+    """The network's agreed terms with their translations; everyone in the network reads
+    them, coordinators keep them. A term is named by its short name."""
+
+    capabilities = {"*": (Capability.ORG_VIEW,), **EDIT}
+    queryset = Term.objects.order_by("term", "pk")
+    serializer_class = TermSerializer
+    lookup_field = "slug"
+    lookup_url_kwarg = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def save(self, instance: Any, data: dict[str, Any]) -> Any:
+        _keeps(self.request)
+        return save_term(user_of(self.request), instance, **data)

@@ -113,3 +113,30 @@ class Stage(models.TextChoices):
 # Stages in which a place is being explored or has a pilot (MEL: "CSOs/governments/cities
 # exploring or implementing pilot projects in target countries").
 EXPLORING = (Stage.DIALOGUE, Stage.PARTNERSHIP_AGREED, Stage.PILOT_LAUNCHED)
+
+
+class RiskArea(models.TextChoices):
+    """The areas of the implementation plan's risk matrix (table 4.4)."""
+
+    GOAL = "goal", _("The goal of the implementation plan")
+    NETWORK_BUILDING = "network_building", _("Network building")
+    CAMPAIGNING = "campaigning", _("Campaigning")
+    ADVOCACY = "advocacy", _("Advocacy")
+    GROUNDING = "grounding", _("Grounding of the implementation plan")
+    OTHER = "other", _("Other")
+
+
+class Level3(models.TextChoices):
+    """Likelihood and impact of a risk."""
+
+    UNASSESSED = "", _("Not assessed yet")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class RiskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MITIGATED = "mitigated", _("Mitigated")
+    MATERIALISED = "materialised", _("Materialised")
+    CLOSED = "closed", _("Closed")

@@ -14,9 +14,12 @@ from casework.network.choices import (
     ActivityKind,
     ApplicationStatus,
     Level,
+    Level3,
     LivedExperience,
     PlaceKind,
     Relationship,
+    RiskArea,
+    RiskStatus,
     Stage,
     StakeholderKind,
     Stance,
@@ -145,3 +148,28 @@ class MoveForm(forms.Form):
     note = forms.CharField(
         label=_("What happened"), max_length=2000, required=False, widget=forms.Textarea
     )
+
+
+class RiskForm(forms.Form):
+    area = forms.ChoiceField(label=_("Area of risk"), choices=RiskArea.choices)
+    risk = forms.CharField(label=_("Risk"), max_length=2000, widget=forms.Textarea)
+    mitigation = forms.CharField(
+        label=_("Strategies for mitigation"), max_length=2000, widget=forms.Textarea
+    )
+    owner = forms.CharField(label=_("Owner"), max_length=200, required=False)
+
+
+class ReviewForm(forms.Form):
+    on = forms.DateField(label=_("Reviewed on"), widget=DATE)
+    likelihood = forms.ChoiceField(label=_("Likelihood"), choices=Level3.choices)
+    impact = forms.ChoiceField(label=_("Impact"), choices=Level3.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=RiskStatus.choices)
+    note = forms.CharField(
+        label=_("What the review found"), max_length=2000, required=False, widget=forms.Textarea
+    )
+
+
+class TermForm(forms.Form):
+    slug = forms.SlugField(label=_("Short name (in the address)"), max_length=60)
+    term = forms.CharField(label=_("Term"), max_length=100)
+    definition = forms.CharField(label=_("Definition"), max_length=2000, widget=forms.Textarea)

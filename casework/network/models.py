@@ -30,9 +30,12 @@ from casework.network.choices import (
     ActivityKind,
     ApplicationStatus,
     Level,
+    Level3,
     LivedExperience,
     PlaceKind,
     Relationship,
+    RiskArea,
+    RiskStatus,
     Stage,
     StakeholderKind,
     Stance,
@@ -247,3 +250,68 @@ class ExpansionStep(AuditedModel, TimeStampedModel):
         ordering = ["-on", "-created_at"]
         verbose_name = _("step of an expansion")
         verbose_name_plural = _("steps of expansions")
+
+
+class Risk(AuditedModel, TimeStampedModel):
+    """A row of the network's risk register (the plan's table 4.4), reviewed at each
+    six-month reflection."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    area = models.CharField(_("area of risk"), max_length=20, choices=RiskArea.choices)
+    risk = models.TextField(_("risk"), max_length=2000)
+    likelihood = models.CharField(
+        _("likelihood"), max_length=10, choices=Level3.choices, blank=True
+    )
+    impact = models.CharField(_("impact"), max_length=10, choices=Level3.choices, blank=True)
+    mitigation = models.TextField(_("strategies for mitigation"), max_length=2000)
+    owner = models.CharField(_("owner"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RiskStatus.choices, default=RiskStatus.OPEN
+    )
+    reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("at the last review"), max_length=2000, blank=True)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area", "created_at"]
+        verbose_name = _("risk")
+        verbose_name_plural = _("risk register")
+
+    def __str__(self) -> str:
+        return self.risk[:60]
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        return _building(queryset, principal)
+
+
+class Term(AuditedModel, TimeStampedModel):
+    """A term the network agreed on, with its definition and its translations."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    term = models.CharField(_("term"), max_length=100)
+    definition = models.TextField(_("definition"), max_length=2000)
+    # Language code → {"term": …, "definition": …}, as the network translated them.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary")
+
+    def __str__(self) -> str:
+        return self.term
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        """The network's shared words: everyone who works in it reads them."""
+        return queryset if principal.role is not None else queryset.none()
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        """The term and its definition in `language`, or in English where untranslated."""
+        found = self.translations.get(language) or {}
+        return found.get("term") or self.term, found.get("definition") or self.definition

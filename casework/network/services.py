@@ -21,8 +21,10 @@ from casework.network.models import (
     Contact,
     Expansion,
     ExpansionStep,
+    Risk,
     Stakeholder,
     StakeholderNote,
+    Term,
 )
 
 STAKEHOLDER_FIELDS = (
@@ -68,6 +70,11 @@ def _not_in_future(field: str, on: dt.date) -> None:
         raise ValidationError({field: _("The date is in the future: record it once it happened.")})
 
 
+def _clean(value: Any) -> Any:
+    """Text as kept: without the spaces around it (the API checks lengths as sent)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _save(row: Any) -> Any:
     row.full_clean()
     row.save()
@@ -85,7 +92,7 @@ def save_stakeholder(
         _check_edit(user, stakeholder)
     for name in STAKEHOLDER_FIELDS:
         if name in fields:
-            setattr(stakeholder, name, fields[name])
+            setattr(stakeholder, name, _clean(fields[name]))
     stakeholder.name = stakeholder.name.strip()
     same = Stakeholder.objects.filter(
         name__iexact=stakeholder.name, country=stakeholder.country
@@ -170,7 +177,7 @@ def save_activity(
     else:
         _check_edit(user, activity)
     for name, value in fields.items():
-        setattr(activity, name, value)
+        setattr(activity, name, _clean(value))
     _not_in_future("on", activity.on)
     if activity.kind in APPLICATIONS and not activity.status:
         raise ValidationError({"status": _("Say where the concept note or application stands.")})
@@ -200,7 +207,7 @@ def save_expansion(
         _check_edit(user, expansion)
         fields.pop("stage", None)
     for name, value in fields.items():
-        setattr(expansion, name, value)
+        setattr(expansion, name, _clean(value))
     expansion.city = expansion.city.strip()
     if expansion.place_kind == PlaceKind.CITY and not expansion.city:
         raise ValidationError({"city": _("Name the city.")})
@@ -261,3 +268,73 @@ def move(
         organisation_id=principal_of(user).organisation_id,
         taken_by=user,
     )
+
+
+RISK_FIELDS = ("area", "risk", "likelihood", "impact", "mitigation", "owner", "status")
+
+
+def _coordinator_only(user: User) -> None:
+    """The risk register and the glossary are the network's: its coordinators keep them."""
+    principal = principal_of(user)
+    if not (principal.is_network and principal.can(Capability.NETWORK_BUILD)):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def save_risk(user: User, row: Risk | None = None, **fields: Any) -> Risk:
+    """Add a risk to the register (`row` None), or change one."""
+    _coordinator_only(user)
+    risk = row or Risk()
+    for name in RISK_FIELDS:
+        if name in fields:
+            setattr(risk, name, _clean(fields[name]))
+    return _save(risk)
+
+
+@transaction.atomic
+def review_risk(
+    user: User,
+    risk: Risk,
+    *,
+    on: dt.date,
+    likelihood: str,
+    impact: str,
+    status: str,
+    note: str = "",
+) -> Risk:
+    """A review of a risk (at a six-month reflection): its likelihood, impact and status on
+    a date, with what was found."""
+    _coordinator_only(user)
+    _not_in_future("on", on)
+    if risk.reviewed_on and on < risk.reviewed_on:
+        raise ValidationError(
+            {
+                "on": _("It was last reviewed on %(date)s: a review comes after it.")
+                % {"date": risk.reviewed_on}
+            }
+        )
+    risk.reviewed_on, risk.likelihood, risk.impact, risk.status = on, likelihood, impact, status
+    risk.review_note = note.strip()
+    return _save(risk)
+
+
+TERM_FIELDS = ("slug", "term", "definition", "translations")
+
+
+@transaction.atomic
+def save_term(user: User, row: Term | None = None, **fields: Any) -> Term:
+    """Add a term the network agreed on (`row` None), or change its definition or
+    translations."""
+    _coordinator_only(user)
+    term = row or Term()
+    for name in TERM_FIELDS:
+        if name in fields:
+            setattr(term, name, _clean(fields[name]))
+    translations = term.translations or {}
+    if not isinstance(translations, dict) or not all(
+        isinstance(v, dict) and set(v) <= {"term", "definition"} for v in translations.values()
+    ):
+        raise ValidationError(
+            {"translations": _('Give each language as {"term": …, "definition": …}.')}
+        )
+    return _save(term)

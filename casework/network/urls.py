@@ -33,4 +33,10 @@ urlpatterns = [
     path("expansion/<uuid:uid>/", views.ExpansionDetailView.as_view(), name="expansion-detail"),
     path("expansion/<uuid:uid>/edit/", views.ExpansionFormView.as_view(), name="expansion-update"),
     path("expansion/<uuid:uid>/stage/", views.ExpansionMoveView.as_view(), name="expansion-move"),
+    path("risks/", views.RiskListView.as_view(), name="risks"),
+    path("risks/new/", views.RiskFormView.as_view(), name="risk-create"),
+    path("risks/<uuid:uid>/", views.RiskFormView.as_view(), name="risk-update"),
+    path("glossary/", views.GlossaryView.as_view(), name="glossary"),
+    path("glossary/new/", views.TermFormView.as_view(), name="term-create"),
+    path("glossary/<slug:slug>/edit/", views.TermFormView.as_view(), name="term-update"),
 ]

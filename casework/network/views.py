@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -22,7 +23,7 @@ from casework.core.access import get_visible_or_404
 from casework.core.http import user_of
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
-from casework.network.choices import Stage
+from casework.network.choices import RiskArea, Stage
 from casework.network.forms import (
     ActivityFilter,
     ActivityForm,
@@ -30,11 +31,14 @@ from casework.network.forms import (
     ExpansionForm,
     MoveForm,
     NoteForm,
+    ReviewForm,
+    RiskForm,
     StakeholderFilter,
     StakeholderForm,
+    TermForm,
 )
 from casework.network.map import draw
-from casework.network.models import Activity, Contact, Expansion, Stakeholder
+from casework.network.models import Activity, Contact, Expansion, Risk, Stakeholder, Term
 from casework.network.services import (
     STAKEHOLDER_FIELDS,
     add_contact,
@@ -42,9 +46,12 @@ from casework.network.services import (
     may_edit,
     move,
     remove_contact,
+    review_risk,
     save_activity,
     save_expansion,
+    save_risk,
     save_stakeholder,
+    save_term,
 )
 
 PAGE_SIZE = 50
@@ -489,3 +496,165 @@ class ExpansionMoveView(ExpansionDetailView):
                 return HttpResponseRedirect(reverse("network:expansion-detail", args=[uid]))
         expansion.refresh_from_db()
         return self.page(expansion, form, status=400)
+
+
+# The risk register and the glossary --------------------------------------------------------
+
+
+class RiskListView(NetworkMixin, View):
+    """The risk register by area, with each risk's last review; coordinators keep it."""
+
+    capabilities = (Capability.NETWORK_BUILDING,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        risks = list(Risk.objects.visible_to(request.user))
+        areas = [(label, [r for r in risks if r.area == area]) for area, label in RiskArea.choices]
+        context = {"areas": [a for a in areas if a[1]], "can_edit": _keeps(self)}
+        return render(request, "network/risks.html", context)
+
+
+def _keeps(view: NetworkMixin) -> bool:
+    """Whether the caller keeps the network's own records (its coordinators)."""
+    return view.principal.is_network and view.principal.can(Capability.NETWORK_BUILD)
+
+
+class RiskFormView(NetworkMixin, View):
+    """Add a risk, or change one and record its review (`uid`)."""
+
+    capabilities = (Capability.NETWORK_BUILD,)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not _keeps(self):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def risk(self, uid: uuid.UUID | None) -> Risk | None:
+        return (
+            None
+            if uid is None
+            else get_visible_or_404(Risk.objects.all(), self.request.user, uid=uid)
+        )
+
+    def get(self, request: HttpRequest, uid: uuid.UUID | None = None) -> HttpResponse:
+        risk = self.risk(uid)
+        initial = (
+            {}
+            if risk is None
+            else {n: getattr(risk, n) for n in ("area", "risk", "mitigation", "owner")}
+        )
+        review = (
+            None
+            if risk is None
+            else ReviewForm(
+                initial={
+                    "on": timezone.localdate(),
+                    "likelihood": risk.likelihood,
+                    "impact": risk.impact,
+                    "status": risk.status,
+                },
+                prefix="review",
+            )
+        )
+        return self.page(risk, RiskForm(initial=initial), review)
+
+    def post(self, request: HttpRequest, uid: uuid.UUID | None = None) -> HttpResponse:
+        risk = self.risk(uid)
+        user = user_of(request)
+        if risk is not None and "review-on" in request.POST:
+            review = ReviewForm(request.POST, prefix="review")
+            if review.is_valid():
+                try:
+                    review_risk(user, risk, **review.cleaned_data)
+                except ValidationError as error:
+                    _refused(review, error)
+                else:
+                    messages.success(request, _("Review recorded."))
+                    return HttpResponseRedirect(reverse("network:risks"))
+            risk.refresh_from_db()
+            return self.page(
+                risk,
+                RiskForm(
+                    initial={
+                        "area": risk.area,
+                        "risk": risk.risk,
+                        "mitigation": risk.mitigation,
+                        "owner": risk.owner,
+                    }
+                ),
+                review,
+                status=400,
+            )
+        form = RiskForm(request.POST)
+        if form.is_valid():
+            save_risk(user, risk, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return HttpResponseRedirect(reverse("network:risks"))
+        return self.page(risk, form, None, status=400)
+
+    def page(
+        self, risk: Risk | None, form: RiskForm, review: ReviewForm | None, status: int = 200
+    ) -> HttpResponse:
+        context = {"risk": risk, "form": form, "review": review}
+        return render(self.request, "network/risk_form.html", context, status=status)
+
+
+class GlossaryView(NetworkMixin, View):
+    """The network's agreed terms, in the reader's language where translated."""
+
+    capabilities = (Capability.ORG_VIEW,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = list(Term.objects.visible_to(request.user))
+        languages = sorted({code for term in rows for code in term.translations})
+        asked = request.GET.get("lang", "")
+        language = asked if asked in languages else (request.LANGUAGE_CODE or "en").split("-")[0]
+        terms = [(term, *term.in_language(language)) for term in rows]
+        context = {
+            "terms": terms,
+            "languages": [(code, get_language_info(code)["name_local"]) for code in languages],
+            "language": language,
+            "can_edit": _keeps(self),
+        }
+        return render(request, "network/glossary.html", context)
+
+
+class TermFormView(NetworkMixin, View):
+    """Add a term, or change one (`slug`)."""
+
+    capabilities = (Capability.NETWORK_BUILD,)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not _keeps(self):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def term(self, slug: str | None) -> Term | None:
+        return (
+            None
+            if slug is None
+            else get_visible_or_404(Term.objects.all(), self.request.user, slug=slug)
+        )
+
+    def get(self, request: HttpRequest, slug: str | None = None) -> HttpResponse:
+        term = self.term(slug)
+        initial = (
+            {} if term is None else {n: getattr(term, n) for n in ("slug", "term", "definition")}
+        )
+        return self.form_page(
+            TermForm(initial=initial), _("A term of the glossary"), reverse("network:glossary")
+        )
+
+    def post(self, request: HttpRequest, slug: str | None = None) -> HttpResponse:
+        term = self.term(slug)
+        form = TermForm(request.POST)
+        if form.is_valid():
+            try:
+                save_term(user_of(request), term, **form.cleaned_data)
+            except ValidationError as error:
+                _refused(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(reverse("network:glossary"))
+        return self.form_page(
+            form, _("A term of the glossary"), reverse("network:glossary"), status=400
+        )

@@ -129,6 +129,21 @@ def test_a_stale_version_is_a_conflict(world: World) -> None:
     assert Case.objects.get(pk=case.pk).referral_source == "self"
 
 
+def test_put_sends_the_whole_case_and_patch_a_part(world: World) -> None:
+    """Found by the negative fuzz: PUT with an empty body was taken as a PATCH."""
+    case = new_case(world)
+    api = client_for(world.amina)
+    url = f"/api/v1/cases/{case.code}/"
+    empty = api.put(url, {}, format="json")
+    assert empty.status_code == 400 and {"person", "project", "referral_date"} <= set(empty.json())
+    whole = api.get(url).json()
+    whole["referral_source"] = "lawyer"
+    replaced = api.put(url, whole, format="json")
+    assert replaced.status_code == 200 and replaced.json()["referral_source"] == "lawyer"
+    moved = api.put(url, {**replaced.json(), "referral_date": "2020-01-01"}, format="json")
+    assert moved.status_code == 400 and "cannot change" in str(moved.json())
+
+
 def test_a_closure_waiting_for_approval_is_accepted_not_done(world: World) -> None:
     world.alpha.closure_needs_approval = True
     world.alpha.save()

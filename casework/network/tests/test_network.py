@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from casework.audit.models import Action, AuditEntry
 from casework.network import services
-from casework.network.models import Activity, Contact, Expansion, Stakeholder
+from casework.network.models import Activity, Contact, Expansion, Risk, Stakeholder, Term
 from casework.testing.personas import World
 
 TODAY = timezone.localdate()
@@ -309,3 +309,59 @@ def test_the_stakeholder_map_draws_who_worked_with_whom(directory: World, client
     assert download["Content-Disposition"].startswith('attachment; filename="stakeholder-map-')
     drawn = download.content.decode()
     assert "Warsaw shelter" in drawn and "Ghent legal aid" not in drawn
+
+
+def test_the_risk_register_starts_from_the_plan_and_is_reviewed(world: World, client: Any) -> None:
+    risks = Risk.objects.all()
+    assert risks.count() == 10  # the plan's table 4.4
+    firewall = risks.get(risk__contains="unconscionable demands")
+    assert firewall.area == "advocacy" and "firewalls" in firewall.mitigation
+    client.force_login(world.olga)  # an organisation admin reads the register
+    page = client.get(reverse("network:risks")).content.decode()
+    assert "Network building" in page and "Confusion over roles" in page
+    assert client.get(reverse("network:risk-update", args=[firewall.uid])).status_code == 403
+    client.force_login(world.nora)
+    url = reverse("network:risk-update", args=[firewall.uid])
+    review = {
+        "review-on": str(TODAY),
+        "review-likelihood": "medium",
+        "review-impact": "high",
+        "review-status": "open",
+        "review-note": "An authority asked for disengagement alerts; refused.",
+    }
+    assert client.post(url, review).status_code == 302
+    firewall.refresh_from_db()
+    assert (firewall.likelihood, firewall.impact, firewall.reviewed_on) == ("medium", "high", TODAY)
+    earlier = client.post(url, {**review, "review-on": str(TODAY - dt.timedelta(days=3))})
+    assert earlier.status_code == 400 and "a review comes after it" in earlier.content.decode()
+    api = APIClient()
+    api.force_authenticate(world.boris)  # records network building, but not the register
+    body = {"area": "other", "risk": "Server outage", "mitigation": "Backups"}
+    assert api.post("/api/v1/risks/", body, format="json").status_code == 403
+    api.force_authenticate(world.nora)
+    assert api.post("/api/v1/risks/", body, format="json").status_code == 201
+    assert Risk.objects.count() == 11
+
+
+def test_the_glossary_is_read_by_everyone_in_their_language(world: World, client: Any) -> None:
+    firewall = Term.objects.get(slug="firewall")
+    services.save_term(
+        world.nora,
+        firewall,
+        translations={"fr": {"term": "Pare-feu", "definition": "Aucune donnée à l'éloignement."}},
+    )
+    client.force_login(world.otto)  # an observer too
+    page = client.get(reverse("network:glossary")).content.decode()
+    assert "Firewall" in page and "Case resolution" in page
+    assert "Pare-feu" not in page and "français" in page  # a language to show it in
+    client.force_login(world.amina)
+    french = client.get(reverse("network:glossary"), {"lang": "fr"}).content.decode()
+    assert "Pare-feu" in french and "Aucune donnée" in french
+    assert "Case resolution" in french  # untranslated terms stay in English
+    with pytest.raises(ValidationError):
+        services.save_term(world.nora, firewall, translations={"fr": "Pare-feu"})
+    api = APIClient()
+    api.force_authenticate(world.amina)
+    listed = api.get("/api/v1/glossary/").json()
+    assert any(t["slug"] == "firewall" for t in listed["results"])
+    assert api.patch("/api/v1/glossary/firewall/", {"term": "x"}, format="json").status_code == 403
