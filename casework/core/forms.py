@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,16 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 # A language code: ISO 639-1 or 639-3 (fr, prs), with a region or script (pt-br, zh-hant).
 LANGUAGE_CODE = r"[a-z]{2,3}(-[a-z0-9]{2,8})?"
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal on the form: each reason by its field where it has one, the
+    others above the form."""
+    problems: dict[str, list[str]] = (
+        error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    )
+    for name, reasons in problems.items():
+        form.add_error(name if name in form.fields else None, reasons)
 
 
 def language_codes(text: str) -> list[str]:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
@@ -20,6 +19,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Project
 from casework.core.access import principal_of
+from casework.core.api.fields import CountryCode
 from casework.core.api.viewsets import UUID_PATTERN, AccessViewSetMixin
 from casework.core.http import user_of
 from casework.core.periods import PeriodError, parse_period
@@ -142,22 +142,11 @@ class BudgetViewSet(
 
 
 class DetentionCostSerializer(serializers.ModelSerializer):
-    country = serializers.CharField(max_length=2)
+    country = CountryCode()
 
     class Meta:
         model = DetentionCost
         fields = ["id", "country", "per_day", "year", "source", "note"]
-
-    def validate_country(self, value: str) -> str:
-        code = value.upper()
-        if code not in dict(countries):
-            raise serializers.ValidationError("Give the country's two-letter code (BE).")
-        return code
-
-    def to_representation(self, instance: DetentionCost) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["country"] = str(instance.country)
-        return data
 
 
 class DetentionCostViewSet(

@@ -280,6 +280,25 @@ def with_spending(rows: list[UnitCost], months: int, label: str = "") -> UnitCos
     return combined([row for row in rows if row.months_covered], months, label)
 
 
+Amounts = tuple[float | None, float | None, float | None]
+
+
+def indicator_amounts(total: UnitCost) -> dict[str, Amounts]:
+    """The cost indicators' (value, low, high) for a total, in euros: none where no
+    spending is recorded (a cost of nothing would be read as a cheap pilot)."""
+    found = {
+        "cost_per_person_day": (total.per_person_day, None, None),
+        "cost_per_case_month": (total.per_case_month, None, None),
+        "saving_against_detention": (total.saving(), total.saving_low, total.saving_high),
+    }
+    spent = total.spending > 0
+
+    def euros(value: Decimal | None) -> float | None:
+        return float(value) if spent and value is not None else None
+
+    return {code: (euros(v), euros(low), euros(high)) for code, (v, low, high) in found.items()}
+
+
 def months_in(start: dt.date, end: dt.date) -> int:
     return len(_months(start, end))
 
@@ -293,7 +312,7 @@ def project_costs(
     spent = spending(amounts, start, end)
     budgets = spending(amounts, start, end, Kind.BUDGET)
     against = comparators()
-    months = len(_months(start, end))
+    months = months_in(start, end)
     rows = []
     for project in projects.select_related("organisation").order_by("name"):
         case_days, person_days = days.get(project.pk, (0, 0))
@@ -320,7 +339,7 @@ def unit_costs(
     """Each project's unit costs in [start, end], then the total of all of them (a list of
     UnitCost, the total last, labelled "")."""
     rows = [unit for _project, unit in project_costs(cases, amounts, projects, start, end)]
-    return [*rows, combined(rows, len(_months(start, end)))]
+    return [*rows, combined(rows, months_in(start, end))]
 
 
 def sustainable(amounts: QuerySet, start: dt.date, end: dt.date) -> set[int]:

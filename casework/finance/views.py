@@ -20,6 +20,7 @@ from django.views import View
 from casework.accounts.models import Project
 from casework.core.access import get_visible_or_404
 from casework.core.exports import table_download
+from casework.core.forms import add_service_errors
 from casework.core.http import user_of
 from casework.core.periods import PeriodError, parse_period
 from casework.core.roles import Capability
@@ -98,17 +99,18 @@ class CostsExportView(AccessMixin, View):
         return table_download(f"casework-costs-{period}", fmt, note, header, lines, "costs")
 
 
-LINE_FIELDS = ["kind", "period", "category", "amount", "currency", "rate", "rate_on", "source"]
-LINE_FIELDS += ["sustainable", "note"]
+LINE_FIELDS = (
+    *("kind", "period", "category", "amount", "currency", "rate", "rate_on", "source"),
+    *("sustainable", "note"),
+)
 
 
-def _refused(form: AmountForm, error: ValidationError) -> None:
-    """The service's reasons on the form, each by its field where it has one."""
-    problems: dict[str, list[str]] = (
-        error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-    )
-    for name, reasons in problems.items():
-        form.add_error(name if name in form.fields else None, reasons)
+class OwnProjectsMixin(AccessMixin):
+    def projects(self) -> Any:
+        """The projects of the caller's own organisation, the only ones a line is for."""
+        return Project.objects.visible_to(self.request.user).filter(
+            organisation_id=self.principal.org_id
+        )
 
 
 def _per_day(row: Any) -> float | None:
@@ -120,15 +122,10 @@ def _cell(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-class AmountListView(AccessMixin, View):
+class AmountListView(OwnProjectsMixin, View):
     """Every budget and spending line of the organisation; supervisors and admins add here."""
 
     capabilities = (Capability.FINANCE_VIEW,)
-
-    def projects(self) -> Any:
-        return Project.objects.visible_to(self.request.user).filter(
-            organisation_id=self.principal.org_id
-        )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.page(AmountForm(projects=self.projects()))
@@ -141,7 +138,7 @@ class AmountListView(AccessMixin, View):
             try:
                 record_amount(user_of(request), **form.cleaned_data)
             except ValidationError as error:
-                _refused(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(reverse("finance:amounts"))
@@ -223,7 +220,7 @@ class AmountWithdrawView(AccessMixin, View):
         return HttpResponseRedirect(reverse("finance:amounts"))
 
 
-class AmountCorrectView(AccessMixin, View):
+class AmountCorrectView(OwnProjectsMixin, View):
     """Correct a line: the form starts from the line as entered; saving withdraws it and
     records the corrected one in its place (both or neither)."""
 
@@ -235,14 +232,11 @@ class AmountCorrectView(AccessMixin, View):
         )
 
     def form(self, data: Any = None, line: Amount | None = None) -> AmountForm:
-        projects = Project.objects.visible_to(self.request.user).filter(
-            organisation_id=self.principal.org_id
-        )
         initial = {}
         if line is not None:
             initial = {name: getattr(line, name) for name in LINE_FIELDS}
             initial["project"] = line.project
-        return AmountForm(data, projects=projects, initial=initial)
+        return AmountForm(data, projects=self.projects(), initial=initial)
 
     def get(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         line = self.line(uid)
@@ -255,12 +249,7 @@ class AmountCorrectView(AccessMixin, View):
             try:
                 correct_amount(user_of(request), line, **form.cleaned_data)
             except ValidationError as error:
-                for name, problems in (
-                    error.message_dict.items()
-                    if hasattr(error, "error_dict")
-                    else [(None, error.messages)]
-                ):
-                    form.add_error(name if name in form.fields else None, problems)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Corrected: the old line is withdrawn."))
                 return HttpResponseRedirect(reverse("finance:amounts"))

@@ -374,10 +374,6 @@ def counts(
     return out
 
 
-def _money(amount: Any) -> float | None:
-    return None if amount is None else float(amount)
-
-
 def cost_values(
     codes: list[str],
     cases: QuerySet,
@@ -395,7 +391,7 @@ def cost_values(
     rows = [unit for _project, unit in finance.project_costs(cases, amounts, projects, start, end)]
     total = finance.with_spending(rows, finance.months_in(start, end))
     people = _served(cases, start, end).aggregate(n=Count("person", distinct=True))["n"]
-    spent = total.spending > 0
+    amounts_of = finance.indicator_amounts(total)
     out: dict[str, list[Value]] = {}
     for code in codes:
         if REGISTRY[code].kind != "cost":
@@ -403,23 +399,9 @@ def cost_values(
         if code == "sustainable_pilots":
             n = len(finance.sustainable(amounts, start, end))
             out[code] = [Value(None, n, None, n, None, None)]
-            continue
-        amount, low, high = {
-            "cost_per_person_day": (total.per_person_day, None, None),
-            "cost_per_case_month": (total.per_case_month, None, None),
-            "saving_against_detention": (total.saving(), total.saving_low, total.saving_high),
-        }[code]
-        shown = _money(amount) if spent else None
-        out[code] = [
-            Value(
-                None,
-                people,
-                None,
-                shown,
-                _money(low) if spent else None,
-                _money(high) if spent else None,
-            )
-        ]
+        else:
+            value, low, high = amounts_of[code]
+            out[code] = [Value(None, people, None, value, low, high)]
     return out
 
 

@@ -18,7 +18,7 @@ from casework.accounts.models import Organisation, Project
 from casework.cases.models import Case
 from casework.core import releases
 from casework.core.access import Principal
-from casework.core.models import NETWORK, Release
+from casework.core.models import NETWORK, Release, ReleaseFigure
 from casework.core.periods import sub_periods
 from casework.finance.charts import CostBar, cost_bars
 from casework.finance.costs import comparators
@@ -299,6 +299,20 @@ def every_step(curve: Any) -> list[dict[str, Any]]:
     ]
 
 
+def value_of(figure: ReleaseFigure) -> Value:
+    """A released cell as the dashboards show it (a withheld one keeps only why)."""
+    return Value(
+        figure.group or None,
+        figure.numerator,
+        figure.denominator,
+        figure.value,
+        figure.low,
+        figure.high,
+        suppressed=figure.suppressed,
+        reason=figure.reason,
+    )
+
+
 def release_values(
     release: Release, period: str, codes: list[str], by: str | None, scope: str = NETWORK
 ) -> dict[str, list[Value]]:
@@ -314,18 +328,7 @@ def release_values(
         period=period, scope=scope, table__in=codes, breakdown__in=["", by or ""]
     ).order_by("breakdown" if by else "pk", "pk")
     for figure in figures:
-        out[figure.table].append(
-            Value(
-                figure.group or None,
-                figure.numerator,
-                figure.denominator,
-                figure.value,
-                figure.low,
-                figure.high,
-                suppressed=figure.suppressed,
-                reason=figure.reason,
-            )
-        )
+        out[figure.table].append(value_of(figure))
     for cells in out.values():  # groups first, the total last, as live figures come
         cells.sort(key=lambda v: (v.group is None, v.group == "none", v.group or ""))
     return out
@@ -420,16 +423,7 @@ def _cost_comparison(release: Release, period: str) -> list[dict[str, Any]]:
                 "detention": float(against[country].per_day) if country in against else None,
             },
         )
-        row[figure.table] = Value(
-            None,
-            figure.numerator,
-            figure.denominator,
-            figure.value,
-            figure.low,
-            figure.high,
-            suppressed=figure.suppressed,
-            reason=figure.reason,
-        )
+        row[figure.table] = value_of(figure)
     empty = Value(None, None, None, None, None, None)
     return [
         {code: empty for code in COST_CODES} | row

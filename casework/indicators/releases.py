@@ -469,18 +469,9 @@ class IndicatorFigures:
             total = finance.with_spending([unit for _p, unit in mine], months)
             atoms = people.select_new(scope, TOTAL, TOTAL, new=False)
             n = people.universe().total(atoms)
-            spent = total.spending > 0
-            for code, amount, low, high in (
-                ("cost_per_person_day", total.per_person_day, None, None),
-                ("cost_per_case_month", total.per_case_month, None, None),
-                ("saving_against_detention", total.saving(), total.saving_low, total.saving_high),
-            ):
+            for code, values in finance.indicator_amounts(total).items():
                 cell = Cell((period, scope.name, code, TOTAL, TOTAL), people.name, atoms)
-                out.figures.append(
-                    Figure(
-                        cell, n, None, *(_float(v) if spent else None for v in (amount, low, high))
-                    )
-                )
+                out.figures.append(Figure(cell, n, None, *values))
             pilots = sum(1 for project, _unit in mine if project.pk in funded)
             key = (period, scope.name, "sustainable_pilots", TOTAL, TOTAL)
             out.unprotected.append(Figure(Cell(key, "", frozenset()), pilots, None, pilots))
@@ -684,10 +675,6 @@ class IndicatorFigures:
         cell = Cell((period, scope.name, code, breakdown, group), people.name, atoms)
         n = people.universe().total(atoms)
         return Figure(cell, n, None, n)
-
-
-def _float(amount: Any) -> float | None:
-    return None if amount is None else float(amount)
 
 
 def _with_value(figure: Figure, value: Value | None) -> Figure:

@@ -18,6 +18,7 @@ from django.views import View
 from casework.cases.models import Case
 from casework.core import jobs, releases
 from casework.core.exports import table_download
+from casework.core.forms import add_service_errors
 from casework.core.http import user_of
 from casework.core.models import Job, Release
 from casework.core.periods import PeriodError, check_outside, parse_period, presets
@@ -232,8 +233,7 @@ class TargetListView(AccessMixin, View):
             try:
                 set_target(user_of(request), data.pop("indicator"), **data)
             except ValidationError as error:
-                for field, messages_ in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages_)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Target saved."))
                 return HttpResponseRedirect(reverse("indicators:targets"))

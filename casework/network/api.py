@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django_countries import countries
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Organisation
-from casework.core.access import principal_of
+from casework.core.api.fields import CountryCode
 from casework.core.api.viewsets import UUID_PATTERN, AccessViewSetMixin
 from casework.core.http import user_of
 from casework.core.roles import Capability
@@ -37,6 +36,7 @@ from casework.network.choices import (
 )
 from casework.network.models import Activity, Expansion, ExpansionStep, Risk, Stakeholder, Term
 from casework.network.services import (
+    keeps_network_records,
     may_edit,
     move,
     review_risk,
@@ -60,20 +60,11 @@ class Untrimmed(serializers.ModelSerializer):
         return field_class, kwargs
 
 
-class CountryCode(serializers.CharField):
-    """A country as its two-letter code (BE)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_length=2, **kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        code = str(super().to_internal_value(data)).upper()
-        if code not in dict(countries):
-            raise serializers.ValidationError("Give the country's two-letter code (BE).")
-        return code
-
-    def to_representation(self, value: Any) -> str:
-        return str(value)
+def text(max_length: int) -> Any:
+    """An optional text, taken as sent (see `Untrimmed`)."""
+    return serializers.CharField(
+        trim_whitespace=False, max_length=max_length, allow_blank=True, default=""
+    )
 
 
 class VisibleStakeholders(serializers.SlugRelatedField):
@@ -93,13 +84,9 @@ class StakeholderSerializer(Untrimmed):
     level = serializers.ChoiceField(Level.choices)
     relationship = serializers.ChoiceField(Relationship.choices)
     stance = serializers.ChoiceField(Stance.choices, default=Stance.UNKNOWN)
-    city = serializers.CharField(
-        trim_whitespace=False, max_length=100, allow_blank=True, default=""
-    )
+    city = text(100)
     website = serializers.URLField(trim_whitespace=False, allow_blank=True, default="")
-    description = serializers.CharField(
-        trim_whitespace=False, max_length=2000, allow_blank=True, default=""
-    )
+    description = text(2000)
     recorded_by: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
         source="organisation", slug_field="slug", read_only=True, allow_null=True
     )
@@ -178,9 +165,7 @@ class ActivitySerializer(Untrimmed):
         slug_field="slug", many=True, queryset=Organisation.objects.all(), default=list
     )
     stakeholders = VisibleStakeholders(many=True, default=list)
-    outcome = serializers.CharField(
-        trim_whitespace=False, max_length=2000, allow_blank=True, default=""
-    )
+    outcome = text(2000)
 
     class Meta:
         model = Activity
@@ -223,14 +208,10 @@ class ExpansionSerializer(Untrimmed):
     id = serializers.UUIDField(source="uid", read_only=True)
     place_kind = serializers.ChoiceField(PlaceKind.choices)
     country = CountryCode()
-    city = serializers.CharField(
-        trim_whitespace=False, max_length=100, allow_blank=True, default=""
-    )
+    city = text(100)
     stage = serializers.ChoiceField(Stage.choices, read_only=True)
     partners = VisibleStakeholders(many=True, default=list)
-    note = serializers.CharField(
-        trim_whitespace=False, max_length=2000, allow_blank=True, default=""
-    )
+    note = text(2000)
     steps = StepSerializer(many=True, read_only=True)
 
     class Meta:
@@ -252,9 +233,7 @@ class ExpansionSerializer(Untrimmed):
 class MoveSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(Stage.choices)
     on = serializers.DateField(required=False, help_text="default: today")
-    note = serializers.CharField(
-        trim_whitespace=False, max_length=2000, allow_blank=True, default=""
-    )
+    note = text(2000)
 
 
 class ExpansionViewSet(EditableViewSet):
@@ -289,22 +268,13 @@ class ExpansionViewSet(EditableViewSet):
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
-def _keeps(request: Request) -> None:
-    """The register and the glossary are kept by the network's coordinators."""
-    principal = principal_of(request.user)
-    if not (principal.is_network and principal.can(Capability.NETWORK_BUILD)):
-        raise PermissionDenied
-
-
 class RiskSerializer(Untrimmed):
     id = serializers.UUIDField(source="uid", read_only=True)
     area = serializers.ChoiceField(RiskArea.choices)
     likelihood = serializers.ChoiceField(Level3.choices, allow_blank=True, default="")
     impact = serializers.ChoiceField(Level3.choices, allow_blank=True, default="")
     status = serializers.ChoiceField(RiskStatus.choices, default=RiskStatus.OPEN)
-    owner = serializers.CharField(
-        trim_whitespace=False, max_length=200, allow_blank=True, default=""
-    )
+    owner = text(200)
 
     class Meta:
         model = Risk
@@ -328,9 +298,7 @@ class ReviewSerializer(serializers.Serializer):
     likelihood = serializers.ChoiceField(Level3.choices, allow_blank=True)
     impact = serializers.ChoiceField(Level3.choices, allow_blank=True)
     status = serializers.ChoiceField(RiskStatus.choices)
-    note = serializers.CharField(
-        trim_whitespace=False, max_length=2000, allow_blank=True, default=""
-    )
+    note = text(2000)
 
 
 class RiskViewSet(EditableViewSet):
@@ -346,7 +314,6 @@ class RiskViewSet(EditableViewSet):
     serializer_class = RiskSerializer
 
     def save(self, instance: Any, data: dict[str, Any]) -> Any:
-        _keeps(self.request)
         return save_risk(user_of(self.request), instance, **data)
 
     @extend_schema(request=ReviewSerializer, responses={200: RiskSerializer})
@@ -354,7 +321,8 @@ class RiskViewSet(EditableViewSet):
     def review(self, request: Request, id: str) -> Response:
         """Record a review: the likelihood, impact and status on a date, and what it found."""
         risk = self.get_object()
-        _keeps(request)
+        if not keeps_network_records(user_of(request)):  # refused before the body is read
+            raise PermissionDenied
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return Response(
@@ -386,5 +354,4 @@ class GlossaryViewSet(EditableViewSet):
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def save(self, instance: Any, data: dict[str, Any]) -> Any:
-        _keeps(self.request)
         return save_term(user_of(self.request), instance, **data)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from casework.accounts.models import Organisation
+from casework.core.forms import DATE
 from casework.network.choices import (
     ActivityKind,
     ApplicationStatus,
@@ -25,7 +26,6 @@ from casework.network.choices import (
     Stance,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
 ANY = [("", _("Any"))]
 
 
@@ -57,6 +57,18 @@ class StakeholderFilter(forms.Form):
         label=_("Relationship"), choices=ANY + Relationship.choices, required=False
     )
     level = forms.ChoiceField(label=_("Level"), choices=ANY + Level.choices, required=False)
+
+    def filtered(self, rows: QuerySet) -> QuerySet:
+        """`rows` with the filters chosen (a name or city searched for, where asked)."""
+        if not self.is_valid():
+            return rows
+        wanted = self.cleaned_data
+        if wanted["q"]:
+            rows = rows.filter(Q(name__icontains=wanted["q"]) | Q(city__icontains=wanted["q"]))
+        for name in ("kind", "country", "relationship", "level"):
+            if wanted[name]:
+                rows = rows.filter(**{name: wanted[name]})
+        return rows
 
 
 class NoteForm(forms.Form):

@@ -137,6 +137,8 @@ class Contact(AuditedModel, TimeStampedModel):
     )
     organisation = _recorded_by()
 
+    objects = AccessQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("contact person")
@@ -144,6 +146,11 @@ class Contact(AuditedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        """The contact people of the stakeholders the principal sees."""
+        return queryset.filter(stakeholder__in=Stakeholder.objects.visible_to(principal))
 
 
 class Activity(AuditedModel, TimeStampedModel):

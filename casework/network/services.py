@@ -93,7 +93,6 @@ def save_stakeholder(
     for name in STAKEHOLDER_FIELDS:
         if name in fields:
             setattr(stakeholder, name, _clean(fields[name]))
-    stakeholder.name = stakeholder.name.strip()
     same = Stakeholder.objects.filter(
         name__iexact=stakeholder.name, country=stakeholder.country
     ).exclude(pk=stakeholder.pk)
@@ -201,14 +200,13 @@ def save_expansion(
     """Add a place the network means to expand to (its first step is its stage on `on`,
     default today), or change its details. The stage changes through `move`."""
     new = expansion is None
+    fields.pop("stage", None)  # a new place starts at scoping; `move` changes the stage
     if expansion is None:
         expansion = Expansion(organisation_id=_recorder(user), stage=Stage.SCOPING)
     else:
         _check_edit(user, expansion)
-        fields.pop("stage", None)
     for name, value in fields.items():
         setattr(expansion, name, _clean(value))
-    expansion.city = expansion.city.strip()
     if expansion.place_kind == PlaceKind.CITY and not expansion.city:
         raise ValidationError({"city": _("Name the city.")})
     if expansion.place_kind == PlaceKind.COUNTRY:
@@ -216,17 +214,15 @@ def save_expansion(
     same = Expansion.objects.filter(country=expansion.country, city__iexact=expansion.city)
     if same.exclude(pk=expansion.pk).exists():
         raise ValidationError({"city": _("This place is in the pipeline already.")})
+    on = on or timezone.localdate()
     if new:
-        on = on or timezone.localdate()
         _not_in_future("on", on)
-        if expansion.stage == Stage.PILOT_LAUNCHED:
-            expansion.launched_on = on
     _save(expansion)
     expansion.partners.set(list(partners))
     if new:
         ExpansionStep.objects.create(
             expansion=expansion,
-            on=on or timezone.localdate(),
+            on=on,
             stage=expansion.stage,
             note=_("Added to the pipeline."),
             organisation_id=expansion.organisation_id,
@@ -273,10 +269,14 @@ def move(
 RISK_FIELDS = ("area", "risk", "likelihood", "impact", "mitigation", "owner", "status")
 
 
-def _coordinator_only(user: User) -> None:
+def keeps_network_records(user: User) -> bool:
     """The risk register and the glossary are the network's: its coordinators keep them."""
     principal = principal_of(user)
-    if not (principal.is_network and principal.can(Capability.NETWORK_BUILD)):
+    return principal.is_network and principal.can(Capability.NETWORK_BUILD)
+
+
+def _coordinator_only(user: User) -> None:
+    if not keeps_network_records(user):
         raise PermissionDenied
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views import View
 
 from casework.audit.services import record_read
 from casework.core.access import get_visible_or_404
+from casework.core.forms import add_service_errors
 from casework.core.http import user_of
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
@@ -43,6 +44,7 @@ from casework.network.services import (
     STAKEHOLDER_FIELDS,
     add_contact,
     add_note,
+    keeps_network_records,
     may_edit,
     move,
     remove_contact,
@@ -57,15 +59,6 @@ from casework.network.services import (
 PAGE_SIZE = 50
 
 
-def _refused(form: Form, error: ValidationError) -> None:
-    """The service's reasons on the form, each by its field where it has one."""
-    problems: dict[str, list[str]] = (
-        error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-    )
-    for name, reasons in problems.items():
-        form.add_error(name if name in form.fields else None, reasons)
-
-
 def _query(request: HttpRequest) -> Any:
     """The filters asked for, without the page: for the pagination links."""
     query = request.GET.copy()
@@ -76,6 +69,13 @@ def _query(request: HttpRequest) -> Any:
 class NetworkMixin(AccessMixin):
     def stakeholders(self) -> QuerySet:
         return Stakeholder.objects.visible_to(self.request.user)
+
+    def editable(self, queryset: QuerySet, **lookup: Any) -> Any:
+        """The row the caller sees (else 404) and may change (else 403)."""
+        row = get_visible_or_404(queryset, self.request.user, **lookup)
+        if not may_edit(user_of(self.request), row):
+            raise PermissionDenied
+        return row
 
     def form_page(
         self, form: Form, title: str, back: str, status: int = 200, **extra: Any
@@ -96,14 +96,7 @@ class StakeholderListView(NetworkMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filters = StakeholderFilter(request.GET)
-        rows = self.stakeholders()
-        if filters.is_valid():
-            wanted = filters.cleaned_data
-            if wanted["q"]:
-                rows = rows.filter(Q(name__icontains=wanted["q"]) | Q(city__icontains=wanted["q"]))
-            for name in ("kind", "country", "relationship", "level"):
-                if wanted[name]:
-                    rows = rows.filter(**{name: wanted[name]})
+        rows = filters.filtered(self.stakeholders())
         page = Paginator(rows.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
         context = {
             "filters": filters,
@@ -129,7 +122,7 @@ class StakeholderCreateView(NetworkMixin, View):
             try:
                 stakeholder = save_stakeholder(user_of(request), **form.cleaned_data)
             except ValidationError as error:
-                _refused(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Added to the directory."))
                 return HttpResponseRedirect(reverse("network:stakeholder", args=[stakeholder.uid]))
@@ -158,7 +151,7 @@ class StakeholderDetailView(NetworkMixin, View):
         status: int = 200,
     ) -> HttpResponse:
         user = self.request.user
-        contacts = list(stakeholder.contacts.all())
+        contacts = list(Contact.objects.visible_to(user).filter(stakeholder=stakeholder))
         if contacts:
             record_read(stakeholder, user)
         building = self.principal.can(Capability.NETWORK_BUILDING)
@@ -184,10 +177,7 @@ class StakeholderUpdateView(NetworkMixin, View):
     capabilities = (Capability.NETWORK_BUILD,)
 
     def stakeholder(self, uid: uuid.UUID) -> Stakeholder:
-        stakeholder = get_visible_or_404(Stakeholder.objects.all(), self.request.user, uid=uid)
-        if not may_edit(user_of(self.request), stakeholder):
-            raise PermissionDenied
-        return stakeholder
+        return self.editable(Stakeholder.objects.all(), uid=uid)
 
     def get(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
         stakeholder = self.stakeholder(uid)
@@ -206,7 +196,7 @@ class StakeholderUpdateView(NetworkMixin, View):
             try:
                 save_stakeholder(user_of(request), stakeholder, **form.cleaned_data)
             except ValidationError as error:
-                _refused(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(reverse("network:stakeholder", args=[uid]))
@@ -229,7 +219,7 @@ class StakeholderNoteView(StakeholderDetailView):
             try:
                 add_note(user_of(request), stakeholder, **form.cleaned_data)
             except ValidationError as error:
-                _refused(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Note added."))
                 return HttpResponseRedirect(reverse("network:stakeholder", args=[uid]))
@@ -247,7 +237,7 @@ class ContactCreateView(StakeholderDetailView):
             try:
                 add_contact(user_of(request), stakeholder, **form.cleaned_data)
             except ValidationError as error:
-                _refused(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Contact person added."))
                 return HttpResponseRedirect(reverse("network:stakeholder", args=[uid]))
@@ -261,15 +251,7 @@ class ContactRemoveView(NetworkMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-        contact = (
-            Contact.objects.filter(uid=uid, stakeholder__in=self.stakeholders())
-            .select_related("stakeholder")
-            .first()
-        )
-        if contact is None:
-            raise Http404
-        if not may_edit(user_of(request), contact):
-            raise PermissionDenied
+        contact = self.editable(Contact.objects.select_related("stakeholder"), uid=uid)
         if request.POST.get("confirm") != "yes":
             return HttpResponse(_("Confirm the removal."), status=400, content_type="text/plain")
         remove_contact(user_of(request), contact)
@@ -284,13 +266,8 @@ class StakeholderMapView(NetworkMixin, View):
 
     def get(self, request: HttpRequest, svg: bool = False) -> HttpResponse:
         filters = StakeholderFilter(request.GET)
-        rows = self.stakeholders()
-        if filters.is_valid():
-            for name in ("kind", "country", "relationship", "level"):
-                if filters.cleaned_data[name]:
-                    rows = rows.filter(**{name: filters.cleaned_data[name]})
         context = {
-            "map": draw(rows),
+            "map": draw(filters.filtered(self.stakeholders())),
             "title": _("The network's stakeholders by country and kind, %(date)s")
             % {"date": timezone.localdate()},
             "filters": filters,
@@ -318,7 +295,7 @@ class ActivityListView(NetworkMixin, View):
                 rows = rows.filter(kind=filters.cleaned_data["kind"])
             if filters.cleaned_data["year"]:
                 rows = rows.filter(on__year=filters.cleaned_data["year"])
-        rows = rows.select_related("organisation").prefetch_related(
+        rows = rows.prefetch_related(
             "members", Prefetch("stakeholders", Stakeholder.objects.order_by("name"))
         )
         page = Paginator(rows.order_by("-on", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -339,12 +316,7 @@ class ActivityFormView(NetworkMixin, View):
     capabilities = (Capability.NETWORK_BUILD,)
 
     def activity(self, uid: uuid.UUID | None) -> Activity | None:
-        if uid is None:
-            return None
-        activity = get_visible_or_404(Activity.objects.all(), self.request.user, uid=uid)
-        if not may_edit(user_of(self.request), activity):
-            raise PermissionDenied
-        return activity
+        return None if uid is None else self.editable(Activity.objects.all(), uid=uid)
 
     def title(self, activity: Activity | None) -> str:
         return _("Record an activity") if activity is None else _("Change an activity")
@@ -372,7 +344,7 @@ class ActivityFormView(NetworkMixin, View):
             try:
                 save_activity(user_of(request), activity, **form.cleaned_data)
             except ValidationError as error:
-                _refused(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(reverse("network:activities"))
@@ -408,12 +380,7 @@ class ExpansionFormView(NetworkMixin, View):
     capabilities = (Capability.NETWORK_BUILD,)
 
     def expansion(self, uid: uuid.UUID | None) -> Expansion | None:
-        if uid is None:
-            return None
-        expansion = get_visible_or_404(Expansion.objects.all(), self.request.user, uid=uid)
-        if not may_edit(user_of(self.request), expansion):
-            raise PermissionDenied
-        return expansion
+        return None if uid is None else self.editable(Expansion.objects.all(), uid=uid)
 
     def title(self, expansion: Expansion | None) -> str:
         return _("Add a place to the pipeline") if expansion is None else str(expansion)
@@ -441,7 +408,7 @@ class ExpansionFormView(NetworkMixin, View):
             try:
                 saved = save_expansion(user_of(request), expansion, **form.cleaned_data)
             except ValidationError as error:
-                _refused(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(reverse("network:expansion-detail", args=[saved.uid]))
@@ -465,7 +432,7 @@ class ExpansionDetailView(NetworkMixin, View):
         editable = may_edit(user_of(self.request), expansion)
         context = {
             "expansion": expansion,
-            "steps": expansion.steps.select_related("taken_by"),
+            "steps": expansion.steps.all(),
             "partners": expansion.partners.order_by("name"),
             "can_edit": editable,
             "form": (
@@ -482,15 +449,13 @@ class ExpansionMoveView(ExpansionDetailView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
-        expansion = self.expansion(uid)
-        if not may_edit(user_of(request), expansion):
-            raise PermissionDenied
+        expansion = self.editable(Expansion.objects.all(), uid=uid)
         form = MoveForm(request.POST)
         if form.is_valid():
             try:
                 move(user_of(request), expansion, **form.cleaned_data)
             except ValidationError as error:
-                _refused(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(reverse("network:expansion-detail", args=[uid]))
@@ -509,24 +474,30 @@ class RiskListView(NetworkMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         risks = list(Risk.objects.visible_to(request.user))
         areas = [(label, [r for r in risks if r.area == area]) for area, label in RiskArea.choices]
-        context = {"areas": [a for a in areas if a[1]], "can_edit": _keeps(self)}
+        context = {
+            "areas": [a for a in areas if a[1]],
+            "can_edit": keeps_network_records(user_of(request)),
+        }
         return render(request, "network/risks.html", context)
 
 
-def _keeps(view: NetworkMixin) -> bool:
-    """Whether the caller keeps the network's own records (its coordinators)."""
-    return view.principal.is_network and view.principal.can(Capability.NETWORK_BUILD)
-
-
-class RiskFormView(NetworkMixin, View):
-    """Add a risk, or change one and record its review (`uid`)."""
+class KeptByCoordinators(NetworkMixin):
+    """Pages that change the network's own records: its coordinators only."""
 
     capabilities = (Capability.NETWORK_BUILD,)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated and not _keeps(self):
+        if request.user.is_authenticated and not keeps_network_records(user_of(request)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def _as_entered(risk: Risk) -> dict[str, Any]:
+    return {name: getattr(risk, name) for name in RiskForm.base_fields}
+
+
+class RiskFormView(KeptByCoordinators, View):
+    """Add a risk, or change one and record its review (`uid`)."""
 
     def risk(self, uid: uuid.UUID | None) -> Risk | None:
         return (
@@ -537,11 +508,7 @@ class RiskFormView(NetworkMixin, View):
 
     def get(self, request: HttpRequest, uid: uuid.UUID | None = None) -> HttpResponse:
         risk = self.risk(uid)
-        initial = (
-            {}
-            if risk is None
-            else {n: getattr(risk, n) for n in ("area", "risk", "mitigation", "owner")}
-        )
+        initial = {} if risk is None else _as_entered(risk)
         review = (
             None
             if risk is None
@@ -566,21 +533,14 @@ class RiskFormView(NetworkMixin, View):
                 try:
                     review_risk(user, risk, **review.cleaned_data)
                 except ValidationError as error:
-                    _refused(review, error)
+                    add_service_errors(review, error)
                 else:
                     messages.success(request, _("Review recorded."))
                     return HttpResponseRedirect(reverse("network:risks"))
             risk.refresh_from_db()
             return self.page(
                 risk,
-                RiskForm(
-                    initial={
-                        "area": risk.area,
-                        "risk": risk.risk,
-                        "mitigation": risk.mitigation,
-                        "owner": risk.owner,
-                    }
-                ),
+                RiskForm(initial=_as_entered(risk)),
                 review,
                 status=400,
             )
@@ -613,20 +573,13 @@ class GlossaryView(NetworkMixin, View):
             "terms": terms,
             "languages": [(code, get_language_info(code)["name_local"]) for code in languages],
             "language": language,
-            "can_edit": _keeps(self),
+            "can_edit": keeps_network_records(user_of(request)),
         }
         return render(request, "network/glossary.html", context)
 
 
-class TermFormView(NetworkMixin, View):
+class TermFormView(KeptByCoordinators, View):
     """Add a term, or change one (`slug`)."""
-
-    capabilities = (Capability.NETWORK_BUILD,)
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated and not _keeps(self):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def term(self, slug: str | None) -> Term | None:
         return (
@@ -651,7 +604,7 @@ class TermFormView(NetworkMixin, View):
             try:
                 save_term(user_of(request), term, **form.cleaned_data)
             except ValidationError as error:
-                _refused(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return HttpResponseRedirect(reverse("network:glossary"))
