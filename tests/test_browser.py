@@ -339,10 +339,24 @@ def test_a_coordinator_launches_a_city_pilot_and_sees_it_in_the_next_release(
     call_command("worker", "--batch", verbosity=0)
     page.reload()
     page.get_by_text("Done").first.wait_for()
+    # Against the plan's target: two new cities over last year and this one.
+    from casework.indicators.services import set_target
+
+    set_target(
+        world.nora,
+        "new_pilot_cities",
+        baseline_value=0,
+        baseline_period=str(today.year - 2),
+        target_value=2,
+        target_period=f"{today.year - 1}-01-01..{today.year}-12-31",
+    )
     page.goto("/evidence/?scope=network")
     row = page.get_by_role("row").filter(
         has=page.get_by_role("link", name="New pilots in cities", exact=True)
     )
     header = page.locator("table.building thead th").all_inner_texts()
-    assert header[-1] == f"{today.year} to {today}"
-    assert row.get_by_role("cell").all_inner_texts()[-1] == "1"
+    assert header[-5:] == [f"{today.year} to {today}", "Baseline", "Now", "Target", "Progress"]
+    cells = row.get_by_role("cell").all_inner_texts()  # the row's header is not a cell
+    assert cells[-5] == "1"  # this year to date
+    plan = f"{today.year - 1}-01-01..{today.year}-12-31"
+    assert [c.strip() for c in cells[-3:]] == ["1", f"2 ({plan})", "50%"]

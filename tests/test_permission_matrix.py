@@ -172,6 +172,42 @@ def network_term(w: World) -> dict[str, Any]:
     return {"slug": term.slug}
 
 
+def feedback_form(w: World) -> dict[str, Any]:
+    """The network's feedback questionnaire, loaded from the form library (no kwargs)."""
+    from casework.assessments.services import STANDARD_DIR, import_form
+    from casework.network.services import feedback_form as loaded
+
+    if loaded() is None:
+        path = STANDARD_DIR / "casework_network_feedback.xlsx"
+        import_form(path.read_bytes(), path.name)
+    return {}
+
+
+def plan_row(w: World) -> dict[str, Any]:
+    """An indicator of the MEL plan (seeded by the migrations; made if a flush took it)."""
+    from casework.indicators.models import Outcome, PlanIndicator
+
+    row = PlanIndicator.objects.order_by("pk").first()
+    if row is None:
+        outcome = Outcome.objects.create(position=1, title="Expansion")
+        row = PlanIndicator.objects.create(outcome=outcome, position=1, wording="New cities")
+    return {"uid": row.uid}
+
+
+def a_reflection(w: World) -> dict[str, Any]:
+    """A six-month reflection of the network (made once per world)."""
+    cache = vars(w)
+    if "_reflection" not in cache:
+        from django.utils import timezone
+
+        from casework.indicators.services import record_reflection
+
+        cache["_reflection"] = record_reflection(
+            w.nora, held_on=timezone.localdate(), relevance="Relevant", progress="On track"
+        )
+    return {"uid": cache["_reflection"].uid}
+
+
 def network_row(name: str) -> Callable[[World], dict[str, Any]]:
     return lambda w: {"uid": alpha_network(w)[name].uid}
 
@@ -352,6 +388,16 @@ ROUTES: dict[str, Route] = {
     # No indicator named: not found, for those who may look behind a figure at all.
     "indicators:cases-behind": Route(WORKERS, ok=404),
     "indicators:targets": Route(EVERYONE - {"nadia"}),
+    # The MEL plan: everyone reading evidence; its coordinators change it. Reflections are
+    # the network's internal learning: those who see network building, not observers.
+    "indicators:mel": Route(EVERYONE - {"nadia"}),
+    "indicators:plan-indicator": Route({"nora"}, kwargs=plan_row),
+    "indicators:reflections": Route(BUILDING),
+    "indicators:reflection": Route(BUILDING, kwargs=a_reflection),
+    "api:mel-list": Route(EVERYONE - {"nadia"}),
+    "api:mel-detail": Route(EVERYONE - {"nadia"}, kwargs=lambda w: {"id": plan_row(w)["uid"]}),
+    "api:reflection-list": Route(BUILDING),
+    "api:reflection-detail": Route(BUILDING, kwargs=lambda w: {"id": a_reflection(w)["uid"]}),
     # Costs: an organisation's supervisors and admins (Beta's admin sees Beta's); the network
     # reads costs from releases. Detention costs are published figures: everyone reading
     # evidence sees them. The projection: supervisors and admins, and the network roles.
@@ -399,6 +445,11 @@ ROUTES: dict[str, Route] = {
     "network:glossary": Route(EVERYONE - {"nadia"}),
     "network:term-create": Route({"nora"}),
     "network:term-update": Route({"nora"}, kwargs=network_term),
+    # An organisation's own records: its admins record involvement and answer the feedback;
+    # the network's coordinators and evaluators read every member's feedback.
+    "network:involvement": Route({"olga", "boris"}),
+    "network:feedback": Route(BUILDING),
+    "network:feedback-answer": Route({"olga", "boris"}, kwargs=feedback_form),
     "api:risk-list": Route(BUILDING),
     "api:risk-detail": Route(BUILDING, kwargs=lambda w: {"id": network_risk(w)["uid"]}),
     "api:risk-review": Route(  # no body: refused, once the caller may review

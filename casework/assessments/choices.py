@@ -3,6 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Standard forms that network members answer about the network, never on a case: the library
+# holds them, a case does not offer them (casework.network answers the feedback form).
+NETWORK_FEEDBACK_FORM = "casework_network_feedback"
+NOT_ON_CASES = frozenset({NETWORK_FEEDBACK_FORM})
+
 
 class SubmissionStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

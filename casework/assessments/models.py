@@ -8,11 +8,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from casework.assessments.choices import (
+    NOT_ON_CASES,
     AssessmentKind,
     Level,
     NeedDomain,
@@ -90,6 +91,16 @@ class Form(AuditedModel, TimeStampedModel):
     @property
     def is_standard(self) -> bool:
         return self.organisation_id is None
+
+    @property
+    def on_cases(self) -> bool:
+        """Whether it is filled on a case (not a standard form about the network)."""
+        return not (self.is_standard and self.form_id in NOT_ON_CASES)
+
+    @staticmethod
+    def for_cases(queryset: QuerySet[Form]) -> QuerySet[Form]:
+        """The forms of `queryset` that are filled on a case."""
+        return queryset.exclude(organisation__isnull=True, form_id__in=NOT_ON_CASES)
 
     def current_version(self) -> FormVersion | None:
         return self.versions.order_by("-number").first()

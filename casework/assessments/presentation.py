@@ -13,5 +13,7 @@ def case_section(case: Case, user: Any) -> dict[str, Any]:
         "submissions": Submission.objects.visible_to(user)
         .filter(case=case)
         .select_related("form_version__form", "submitted_by", "created_by"),
-        "forms": Form.objects.visible_to(user).filter(versions__isnull=False).distinct(),
+        "forms": Form.for_cases(Form.objects.visible_to(user))
+        .filter(versions__isnull=False)
+        .distinct(),
     }

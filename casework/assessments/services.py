@@ -145,6 +145,9 @@ def _lock_open(case: Case) -> None:
 
 
 def _evaluate(version: FormVersion, answers: Mapping[str, Any]) -> FormState:
+    """The answers checked against the form, which must be one that is filled on a case."""
+    if not version.form.on_cases:
+        raise CaseRuleError(_("This form is answered by the network's members, not on a case."))
     return FormState(version.definition, answers)
 
 

@@ -248,7 +248,9 @@ class NewSubmissionView(FillMixin, View):
     """Fill a form on a case: `?form=<id>` picks the form; its latest version is used."""
 
     def version(self) -> FormVersion:
-        form = get_visible_or_404(Form.objects, self.request.user, pk=self.form_pk())
+        form = get_visible_or_404(
+            Form.for_cases(Form.objects.all()), self.request.user, pk=self.form_pk()
+        )
         version = form.current_version()
         if version is None:
             raise Http404
@@ -263,7 +265,9 @@ class NewSubmissionView(FillMixin, View):
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
         case = self.case()
         if "form" not in request.GET:
-            forms = Form.objects.visible_to(request.user).filter(versions__isnull=False)
+            forms = Form.for_cases(Form.objects.visible_to(request.user)).filter(
+                versions__isnull=False
+            )
             return render(
                 request, "assessments/pick.html", {"case": case, "forms": forms.distinct()}
             )

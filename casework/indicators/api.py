@@ -12,19 +12,23 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
 
 from casework.core import jobs, releases
 from casework.core.access import principal_of
 from casework.core.api.errors import Conflict
 from casework.core.api.jobs import JobSerializer
+from casework.core.api.viewsets import UUID_PATTERN, AccessViewSetMixin
+from casework.core.http import user_of
 from casework.core.models import NETWORK, Release
 from casework.core.periods import PeriodError, check_outside, parse_period
 from casework.core.roles import Capability
+from casework.indicators.choices import ReflectionKind
 from casework.indicators.compute import baseline_period, survival, values_of
 from casework.indicators.dashboard import (
     NotInRelease,
@@ -35,7 +39,10 @@ from casework.indicators.dashboard import (
     release_values,
     scope_for,
 )
+from casework.indicators.models import Reflection
 from casework.indicators.registry import REGISTRY
+from casework.indicators.services import plan_records, record_reflection
+from casework.network.api import Untrimmed, text
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -356,3 +363,124 @@ class ReleaseViewSet(viewsets.ViewSet):
             raise Http404
         data = ReleaseDetailSerializer(release).data
         return Response(data)
+
+
+# The MEL plan and its reflections ----------------------------------------------------------
+
+
+class MilestoneSerializer(serializers.Serializer):
+    period = serializers.CharField(allow_null=True)
+    value = serializers.CharField(allow_null=True, help_text="a number, or typed findings")
+    due = serializers.DateField(allow_null=True, help_text="set while the period is to come")
+
+
+class LevelSerializer(serializers.Serializer):
+    value = serializers.CharField(allow_null=True, help_text="a number, or typed findings")
+    period = serializers.CharField(allow_null=True)
+
+
+class CurrentSerializer(serializers.Serializer):
+    value = serializers.CharField(allow_null=True, help_text="null: withheld or not published")
+    measured_to = serializers.DateField(allow_null=True)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    position = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class PlanRowSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    outcome = OutcomeSerializer()
+    position = serializers.IntegerField()
+    wording = serializers.CharField()
+    indicator = serializers.CharField(allow_null=True, help_text="the registry code, if computed")
+    unit = serializers.CharField()
+    computed = serializers.BooleanField()
+    measured = serializers.BooleanField(help_text="computed, with a network target")
+    note = serializers.CharField()
+    baseline = LevelSerializer()
+    midline = MilestoneSerializer(allow_null=True)
+    endline = MilestoneSerializer(allow_null=True)
+    target = LevelSerializer()
+    current = CurrentSerializer(allow_null=True)
+    progress = serializers.IntegerField(
+        allow_null=True, help_text="percent of the way from the baseline to the target"
+    )
+
+
+class MelViewSet(viewsets.ViewSet):
+    """The network's MEL plan: each indicator under its outcome, with its baseline, midline,
+    endline, target, value now and progress. The network's figures come from the latest
+    release; midlines and endlines are measured once their periods are over."""
+
+    capabilities = (Capability.INDICATORS_AGGREGATED,)
+    lookup_field = "id"
+    lookup_value_regex = UUID_PATTERN
+
+    @extend_schema(responses=PlanRowSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        return Response(PlanRowSerializer(plan_records(request.user), many=True).data)
+
+    @extend_schema(responses=PlanRowSerializer)
+    def retrieve(self, request: Request, id: str) -> Response:
+        found = [r for r in plan_records(request.user) if r["id"] == id.lower()]
+        if not found:
+            raise Http404
+        return Response(PlanRowSerializer(found[0]).data)
+
+
+class ReflectionSerializer(Untrimmed):
+    id = serializers.UUIDField(source="uid", read_only=True)
+    kind = serializers.ChoiceField(ReflectionKind.choices, default=ReflectionKind.REFLECTION)
+    release: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="number",
+        read_only=True,
+        allow_null=True,
+        help_text="the release in force that day (null: none was built by then)",
+    )
+    figures = PlanRowSerializer(many=True, read_only=True, help_text="the plan that day")
+    risks = serializers.JSONField(read_only=True, help_text="the risk register that day")
+    adaptations = text(4000)
+    lessons = text(4000)
+    recommendations = text(4000)
+
+    class Meta:
+        model = Reflection
+        fields = [
+            "id",
+            "kind",
+            "held_on",
+            "relevance",
+            "progress",
+            "adaptations",
+            "lessons",
+            "recommendations",
+            "release",
+            "figures",
+            "risks",
+        ]
+
+
+class ReflectionViewSet(
+    AccessViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    GenericViewSet,
+):
+    """The six-month reflections and the midline and endline evaluations, each with the
+    plan's figures and the risk register as they stood that day. Coordinators record them."""
+
+    capabilities = {"*": (Capability.NETWORK_BUILDING,), "create": (Capability.NETWORK_BUILD,)}
+    queryset = Reflection.objects.select_related("release").order_by("-held_on", "-created_at")
+    serializer_class = ReflectionSerializer
+    lookup_field = "uid"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = UUID_PATTERN
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = record_reflection(
+            user_of(self.request), **dict(serializer.validated_data)
+        )

@@ -198,7 +198,7 @@ class Dashboard:
     cost_comparison: list[dict[str, Any]] = field(default_factory=list)
     # The network's dashboard: the network-building indicators, year by year and to date.
     building_columns: list[str] = field(default_factory=list)
-    building: list[tuple[Indicator, list[float | None]]] = field(default_factory=list)
+    building: list[tuple[Indicator, list[Value | None]]] = field(default_factory=list)
 
     @property
     def cost_chart(self) -> list[CostBar]:
@@ -373,10 +373,9 @@ def _building(release: Release) -> dict[str, Any]:
     """The network-building indicators of the release: every published year, then the
     current year to date (one query)."""
     span = release.changes.get("to_date") or {}
-    values: dict[str, dict[str, float | None]] = {code: {} for code in NETWORK_CODES}
-    figures = release.figures.filter(scope=NETWORK, table__in=NETWORK_CODES, breakdown="")
-    for table, period, value in figures.values_list("table", "period", "value"):
-        values[table][period] = value
+    values: dict[str, dict[str, Value]] = {code: {} for code in NETWORK_CODES}
+    for figure in release.figures.filter(scope=NETWORK, table__in=NETWORK_CODES, breakdown=""):
+        values[figure.table][figure.period] = value_of(figure)
     years = sorted({p for by_period in values.values() for p in by_period} - {span.get("period")})
     columns = [*years, *([span["period"]] if span else [])]
     labels = [

@@ -1,10 +1,13 @@
-"""The target form; the service checks who may set it and that its periods parse."""
+"""The target, plan and reflection forms; the services check who may save them and the
+rules."""
 
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from casework.indicators.models import Target
+from casework.core.forms import DATE
+from casework.indicators.models import PlanIndicator, Reflection, Target
 
 
 class TargetForm(forms.ModelForm):
@@ -14,11 +17,35 @@ class TargetForm(forms.ModelForm):
             "indicator",
             "baseline_value",
             "baseline_period",
-            "midline_value",
             "midline_period",
-            "endline_value",
             "endline_period",
             "target_value",
             "target_period",
             "note",
         ]
+        help_texts = {
+            "midline_period": _("Measured from the data over this period once it has ended."),
+            "endline_period": _("Measured from the data over this period once it has ended."),
+        }
+
+
+class PlanIndicatorForm(forms.ModelForm):
+    class Meta:
+        model = PlanIndicator
+        fields = ["wording", "indicator", "baseline", "midline", "endline", "target", "note"]
+        widgets = {"wording": forms.Textarea(attrs={"rows": 3})}
+
+
+class ReflectionForm(forms.ModelForm):
+    class Meta:
+        model = Reflection
+        fields = [
+            "kind",
+            "held_on",
+            "relevance",
+            "progress",
+            "adaptations",
+            "lessons",
+            "recommendations",
+        ]
+        widgets = {"held_on": DATE}

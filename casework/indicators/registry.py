@@ -401,6 +401,43 @@ REGISTRY: dict[str, Indicator] = {
             _("initiatives"),
         ),
         Indicator(
+            "lived_experience_involved",
+            _("People with lived experience involved in case management"),
+            _(
+                "People with lived experience of detention involved in the members' case "
+                "management in the year (as staff, volunteers, peer mentors or advisers), as "
+                "each organisation recorded them: a count per organisation, never a flag on "
+                "anyone's record."
+            ),
+            _("people with lived experience involved in the year, summed over the members"),
+            _("none: a count"),
+            unit=_("people"),
+            disaggregations=(),
+            time_rule=_(
+                "The members' counts for a calendar year, published once the year has ended "
+                "(never to date). A count of people: withheld like a case figure when fewer "
+                "than k people are counted, or fewer than k once one organisation takes its "
+                "own away."
+            ),
+            kind="network",
+        ),
+        _network(
+            "network_feedback_score",
+            _("Network members' confidence (feedback)"),
+            _(
+                "The mean score of the members' answers to the network's feedback "
+                "questionnaire for the year: each answer's mean of five confidence statements, "
+                "1 (strongly disagree) to 5 (strongly agree). None where nobody answered."
+            ),
+            _("of 5"),
+        ),
+        _network(
+            "network_feedback_responses",
+            _("Network members giving feedback"),
+            _("Member organisations that answered the feedback questionnaire for the year."),
+            _("members"),
+        ),
+        Indicator(
             "reporting_compliance",
             _("Reporting compliance"),
             _("Share of reporting appointments with the authorities that people attended."),

@@ -3,6 +3,7 @@ the cases behind a figure (for their organisation's staff), and downloads."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.views import View
 
 from casework.cases.models import Case
 from casework.core import jobs, releases
+from casework.core.access import get_visible_or_404
 from casework.core.exports import table_download
 from casework.core.forms import add_service_errors
 from casework.core.http import user_of
@@ -34,10 +36,20 @@ from casework.indicators.dashboard import (
     scope_for,
     table,
 )
-from casework.indicators.forms import TargetForm
-from casework.indicators.models import Target
+from casework.indicators.forms import PlanIndicatorForm, ReflectionForm, TargetForm
+from casework.indicators.models import PlanIndicator, Reflection, Target
 from casework.indicators.registry import DISAGGREGATION_LABELS, DISAGGREGATIONS, REGISTRY
-from casework.indicators.services import progress, served_by_year, set_target
+from casework.indicators.services import (
+    by_outcome,
+    keeps_the_plan,
+    plan_records,
+    progress,
+    record_reflection,
+    risks_unreviewed_since,
+    save_plan_indicator,
+    served_by_year,
+    set_target,
+)
 
 
 class EvidenceMixin(AccessMixin):
@@ -125,9 +137,16 @@ class DashboardView(EvidenceMixin, View):
             )
             # Targets belong to the network or to one's own organisation.
             shown = dashboard.scope.inside or dashboard.scope.code == "network"
-            targets = [progress(t, request.user) for t in scoped] if shown else []
+            newest = self.newest  # read once by `query()`: one release for every target
+            targets = [progress(t, request.user, release=newest) for t in scoped] if shown else []
             served = next((p for p in targets if p.target.indicator == "beneficiaries"), None)
             context["served_chart"] = served and served_by_year(served, request.user)
+            # Each network-building indicator with its network target, if it has one.
+            against = {p.target.indicator: p for p in targets if p.target.organisation_id is None}
+            context["building"] = [
+                (indicator, cells, against.get(indicator.code))
+                for indicator, cells in dashboard.building
+            ]
         context.update(
             targets=targets,
             dashboard=dashboard,
@@ -241,11 +260,12 @@ class TargetListView(AccessMixin, View):
 
     def page(self, form: TargetForm, status: int = 200) -> HttpResponse:
         targets = Target.objects.visible_to(self.request.user).select_related("organisation")
+        newest = releases.latest()
         return render(
             self.request,
             "indicators/targets.html",
             {
-                "progress": [progress(t, self.request.user) for t in targets],
+                "progress": [progress(t, self.request.user, release=newest) for t in targets],
                 "form": form if self.principal.can(Capability.TARGETS_MANAGE) else None,
             },
             status=status,
@@ -308,3 +328,108 @@ class ReleaseDetailView(AccessMixin, View):
             "indicators/release.html",
             {"release": release, "periods": periods, "reasons": REASONS},
         )
+
+
+# The MEL plan and its reflections ----------------------------------------------------------
+
+
+class MelPlanView(AccessMixin, View):
+    """The network's MEL plan: each outcome with its indicators, their baseline, midline,
+    endline, target, value now and progress; the network's figures from releases."""
+
+    capabilities = (Capability.INDICATORS_AGGREGATED,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        newest = releases.latest()
+        context = {
+            "outcomes": by_outcome(plan_records(request.user, release=newest)),
+            "release": newest,
+            "can_edit": keeps_the_plan(user_of(request)),
+            "sees_reflections": self.principal.can(Capability.NETWORK_BUILDING),
+        }
+        return render(request, "indicators/mel.html", context)
+
+
+class PlanIndicatorFormView(AccessMixin, View):
+    """Change an indicator of the plan (coordinators): its wording, what computes it, or
+    what the evaluations found where nothing does."""
+
+    capabilities = (Capability.TARGETS_MANAGE,)
+
+    def row(self, uid: uuid.UUID) -> PlanIndicator:
+        if not keeps_the_plan(user_of(self.request)):
+            raise PermissionDenied
+        return get_visible_or_404(
+            PlanIndicator.objects.select_related("outcome"), self.request.user, uid=uid
+        )
+
+    def get(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        row = self.row(uid)
+        return self.page(row, PlanIndicatorForm(instance=row))
+
+    def post(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        row = self.row(uid)
+        form = PlanIndicatorForm(request.POST)
+        if form.is_valid():
+            try:
+                save_plan_indicator(user_of(request), row, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(reverse("indicators:mel"))
+        return self.page(row, form, status=400)
+
+    def page(self, row: PlanIndicator, form: PlanIndicatorForm, status: int = 200) -> HttpResponse:
+        context = {"row": row, "form": form}
+        return render(self.request, "indicators/plan_indicator.html", context, status=status)
+
+
+class ReflectionListView(AccessMixin, View):
+    """The six-month reflections and the midline and endline evaluations, newest first;
+    coordinators record the next one here."""
+
+    capabilities = (Capability.NETWORK_BUILDING,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(ReflectionForm(initial={"held_on": timezone.localdate()}))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not keeps_the_plan(user_of(request)):
+            raise PermissionDenied
+        form = ReflectionForm(request.POST)
+        if form.is_valid():
+            try:
+                reflection = record_reflection(user_of(request), **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Reflection recorded with the figures of the day."))
+                return HttpResponseRedirect(reflection.get_absolute_url())
+        return self.page(form, status=400)
+
+    def page(self, form: ReflectionForm, status: int = 200) -> HttpResponse:
+        user = user_of(self.request)
+        reflections = list(Reflection.objects.visible_to(user).select_related("release"))
+        can_record = keeps_the_plan(user)
+        context = {
+            "reflections": reflections,
+            "form": form if can_record else None,
+            "unreviewed": risks_unreviewed_since(user, reflections[0].held_on)
+            if can_record and reflections
+            else None,
+        }
+        return render(self.request, "indicators/reflections.html", context, status=status)
+
+
+class ReflectionDetailView(AccessMixin, View):
+    """A reflection with the plan's figures and the risk register as they stood that day."""
+
+    capabilities = (Capability.NETWORK_BUILDING,)
+
+    def get(self, request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+        reflection = get_visible_or_404(
+            Reflection.objects.select_related("release", "written_by"), request.user, uid=uid
+        )
+        context = {"reflection": reflection, "outcomes": by_outcome(reflection.figures)}
+        return render(request, "indicators/reflection.html", context)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casework.assessments.choices import NETWORK_FEEDBACK_FORM
+
 
 class StakeholderKind(models.TextChoices):
     CSO = "cso", _("Civil society organisation")
@@ -140,3 +142,19 @@ class RiskStatus(models.TextChoices):
     MITIGATED = "mitigated", _("Mitigated")
     MATERIALISED = "materialised", _("Materialised")
     CLOSED = "closed", _("Closed")
+
+
+# The network's feedback questionnaire (the MEL plan's "feedback from network members"): a
+# standard form of the library (scripts/build-standard-forms); its question names are a
+# contract. Each confidence statement (1 strongly disagree to 5 strongly agree), with what
+# it is about as the feedback page heads it; a response's score is the mean of those
+# answered.
+FEEDBACK_FORM = NETWORK_FEEDBACK_FORM
+CONFIDENCE_LABELS = {
+    "confidence_coordination": _("Coordination"),
+    "confidence_messaging": _("Learning and messages"),
+    "confidence_evidence": _("Shared database and forms"),
+    "confidence_influence": _("Work with authorities"),
+    "confidence_lived_experience": _("Lived experience"),
+}
+CONFIDENCE = tuple(CONFIDENCE_LABELS)

@@ -1,6 +1,8 @@
 """A plausible network for the demo: the bodies, cities and countries the implementation plan
 names (tables 4.1 and 4.3), a year of activities, and the expansion pipeline (Antwerp,
-Ghent, Milan, Turin, Athens, Nicosia; Spain as the new country of first reception).
+Ghent, Milan, Turin, Athens, Nicosia; Spain as the new country of first reception); each
+pilot's count of people with lived experience involved in its case management, and most
+members' answers to last year's feedback questionnaire.
 
 Dates are relative to today (over the last two years), so the demo always has recent work to
 show. Nothing here is about a beneficiary; the contact people are fictional.
@@ -14,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.accounts.models import Organisation, User
+from casework.assessments.services import STANDARD_DIR, import_form
 from casework.network import services
+from casework.network.choices import CONFIDENCE, FEEDBACK_FORM
 from casework.network.models import Expansion, Stakeholder
 
 # name, kind, country, city, level, relationship, stance
@@ -287,6 +291,28 @@ PIPELINE = [
 ]
 
 
+# pilot → people with lived experience involved in its case management (last year, this year)
+INVOLVEMENT = {
+    "be": (3, 2, "Two peer mentors and an adviser on the project board"),
+    "bg": (1, 1, "A peer mentor"),
+    "cy": (0, 1, "A peer mentor since this spring"),
+    "gr": (2, 2, "Peer mentors"),
+    "it": (2, 3, "Peer mentors and a community interpreter"),
+    "pl": (1, 0, "An adviser on the project board"),
+    "uk": (3, 3, "Peer mentors of the migrant-led group"),
+}
+# pilot → confidence (coordination, messaging, evidence, influence, lived experience), most
+# useful, to improve: last year's answers (Cyprus did not answer)
+FEEDBACK = {
+    "be": ((4, 4, 5, 3, 4), "The shared forms and the evaluation.", "Faster replies by email."),
+    "bg": ((4, 3, 4, 4, 3), "Meeting the other pilots.", "More in Bulgarian."),
+    "gr": ((3, 3, 4, 2, 3), "Advice on working with the city.", "Help with the authorities."),
+    "it": ((5, 4, 4, 4, 4), "The common terminology.", ""),
+    "pl": ((4, 4, 3, 3, 3), "The database.", "Training on the forms."),
+    "uk": ((5, 5, 4, 4, 5), "Peer leadership exchanges.", "Shorter meetings."),
+}
+
+
 def _coordinator() -> User | None:
     return User.objects.filter(username="coordinator").first()
 
@@ -349,4 +375,29 @@ def create_demo_network(today: dt.date | None = None) -> int:
         )
         for stage, ago in later:
             services.move(coordinator, place, stage=stage, on=today - dt.timedelta(days=ago))
-    return len(STAKEHOLDERS) + 1 + len(ACTIVITIES) + len(PIPELINE)
+    return len(STAKEHOLDERS) + 1 + len(ACTIVITIES) + len(PIPELINE) + _members_records(today)
+
+
+def _members_records(today: dt.date) -> int:
+    """Each pilot's involvement of people with lived experience, recorded by its admin for
+    last year and this year, and last year's feedback; the rows added."""
+    if services.feedback_form() is None:  # the form library is loaded after the network
+        path = STANDARD_DIR / f"{FEEDBACK_FORM}.xlsx"
+        import_form(path.read_bytes(), path.name)
+    added = 0
+    admins = User.objects.filter(username__in=[f"org_admin.{slug}" for slug in INVOLVEMENT])
+    for admin in admins:
+        slug = admin.username.partition(".")[2]
+        last, this, note = INVOLVEMENT[slug]
+        for year, people in ((today.year - 1, last), (today.year, this)):
+            services.record_involvement(
+                admin, year=year, people=people, note=note if people else ""
+            )
+            added += 1
+        if slug in FEEDBACK:
+            scores, useful, improve = FEEDBACK[slug]
+            answers = {name: str(n) for name, n in zip(CONFIDENCE, scores, strict=True)}
+            answers |= {"most_useful": useful, "improve": improve}
+            services.answer_feedback(admin, answers, year=today.year - 1)
+            added += 1
+    return added

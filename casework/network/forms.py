@@ -185,3 +185,20 @@ class TermForm(forms.Form):
     slug = forms.SlugField(label=_("Short name (in the address)"), max_length=60)
     term = forms.CharField(label=_("Term"), max_length=100)
     definition = forms.CharField(label=_("Definition"), max_length=2000, widget=forms.Textarea)
+
+
+class InvolvementForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    people = forms.IntegerField(
+        label=_("People with lived experience of detention involved"),
+        help_text=_(
+            "In your organisation's case management during the year: as staff, volunteers, "
+            "peer mentors or advisers. A number only."
+        ),
+    )
+    note = forms.CharField(
+        label=_("How they were involved"),
+        max_length=200,
+        required=False,
+        help_text=_("A few words. No names."),
+    )

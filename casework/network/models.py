@@ -10,6 +10,11 @@ see every row (`network.building`); case managers and supervisors see the direct
 (members, partners, allies) in their organisation's country only (`network.directory`);
 observers see network figures through releases only. Coordinators edit every row,
 organisation admins the rows their organisation recorded (casework.network.services).
+
+Two records are an organisation's own: how many people with lived experience of detention
+took part in its case management in a year (`Involvement`, its admins only; the network
+reads the figure in releases), and its answers to the network's feedback questionnaire
+(`FeedbackResponse`, its admins and the network's coordinators and evaluators).
 """
 
 from __future__ import annotations
@@ -322,3 +327,115 @@ class Term(AuditedModel, TimeStampedModel):
         """The term and its definition in `language`, or in English where untranslated."""
         found = self.translations.get(language) or {}
         return found.get("term") or self.term, found.get("definition") or self.definition
+
+
+class Involvement(AuditedModel, TimeStampedModel):
+    """How many people with lived experience of detention were involved in an organisation's
+    case management in a year (the MEL plan's indicator).
+
+    A count only, never a flag on a staff record: that a named person was detained is a
+    special-category fact the indicator does not need (data minimisation). Trainings with
+    them and initiatives they lead are counted from activities; this counts people. The
+    counts are small, so the network sees their sum only through a release, withheld like
+    a case figure (casework.network.indicators)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    people = models.PositiveIntegerField(
+        _("people with lived experience involved"),
+        help_text=_(
+            "People with lived experience of detention involved in the organisation's case "
+            "management during the year (as staff, volunteers, peer mentors or advisers)."
+        ),
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=200,
+        blank=True,
+        help_text=_("How they were involved, in a few words. No names."),
+    )
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("involvement of people with lived experience")
+        verbose_name_plural = _("involvement of people with lived experience")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"], name="involvement_once_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.people}"
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        """An organisation's own rows, for its staff who see network building (its admins);
+        nothing for anyone else: the network reads the figure in releases."""
+        if principal.is_organisation and principal.can(Capability.NETWORK_BUILDING):
+            return queryset.filter(organisation_id=principal.organisation_id)
+        return queryset.none()
+
+
+class FeedbackResponse(AuditedModel, TimeStampedModel):
+    """An organisation's answers to the network's feedback questionnaire for one round (a
+    year): how confident it is in the network's coordination, messages, shared evidence,
+    influence and involvement of people with lived experience. About the network, never
+    about a person."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    year = models.PositiveSmallIntegerField(_("round (year)"))
+    form_version = models.ForeignKey(
+        "assessments.FormVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("form version"),
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    score = models.DecimalField(
+        _("confidence score"),
+        max_digits=3,
+        decimal_places=2,
+        help_text=_("The mean of the confidence statements answered, from 1 to 5."),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answered_on = models.DateField(_("answered on"))
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "organisation__name"]
+        verbose_name = _("feedback from a network member")
+        verbose_name_plural = _("feedback from network members")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="feedback_once_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.score}"
+
+    @classmethod
+    def scope_for(cls, queryset: AccessQuerySet, principal: Principal) -> AccessQuerySet:
+        """The network's coordinators and evaluators read every response; an organisation's
+        admins their own organisation's; nobody else."""
+        if not principal.can(Capability.NETWORK_BUILDING):
+            return queryset.none()
+        if principal.is_network:
+            return queryset
+        return queryset.filter(organisation_id=principal.organisation_id)

@@ -4,7 +4,9 @@ may make it and refuse bad input with a clear reason (nothing stored)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from statistics import mean
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,14 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.accounts.models import User
+from casework.assessments.engine import FormState
+from casework.assessments.models import FormVersion
+from casework.assessments.services import InvalidAnswers
 from casework.core.access import principal_of
 from casework.core.roles import Capability
-from casework.network.choices import APPLICATIONS, PlaceKind, Stage
+from casework.network.choices import APPLICATIONS, CONFIDENCE, FEEDBACK_FORM, PlaceKind, Stage
 from casework.network.models import (
     Activity,
     Contact,
     Expansion,
     ExpansionStep,
+    FeedbackResponse,
+    Involvement,
     Risk,
     Stakeholder,
     StakeholderNote,
@@ -338,3 +345,88 @@ def save_term(user: User, row: Term | None = None, **fields: Any) -> Term:
             {"translations": _('Give each language as {"term": …, "definition": …}.')}
         )
     return _save(term)
+
+
+# An organisation's own records: involvement of people with lived experience, feedback ----
+
+
+def answers_for_organisation(user: User) -> bool:
+    """Involvement and feedback are an organisation's: its admins record them."""
+    principal = principal_of(user)
+    return principal.is_organisation and principal.can(Capability.NETWORK_BUILD)
+
+
+def _organisation_admin(user: User) -> int:
+    if not answers_for_organisation(user):
+        raise PermissionDenied
+    return principal_of(user).org_id
+
+
+def _not_a_future_year(year: int) -> None:
+    if year > timezone.localdate().year:
+        raise ValidationError({"year": _("This year has not started: record it once it has.")})
+
+
+@transaction.atomic
+def record_involvement(user: User, *, year: int, people: int, note: str = "") -> Involvement:
+    """Record, or correct, how many people with lived experience of detention were
+    involved in the caller's organisation's case management in `year`."""
+    organisation = _organisation_admin(user)
+    _not_a_future_year(year)
+    if people < 0:
+        raise ValidationError({"people": _("Give a number of people: 0 or more.")})
+    row = (
+        Involvement.objects.select_for_update().filter(organisation_id=organisation, year=year)
+    ).first() or Involvement(organisation_id=organisation, year=year)
+    row.people, row.note = people, note.strip()
+    return _save(row)
+
+
+def feedback_form() -> FormVersion | None:
+    """The current version of the network's feedback questionnaire (None: not loaded yet,
+    `casework forms load-standard` loads it)."""
+    return (
+        FormVersion.objects.filter(form__organisation__isnull=True, form__form_id=FEEDBACK_FORM)
+        .select_related("form")
+        .order_by("-number")
+        .first()
+    )
+
+
+def score_of(answers: Mapping[str, Any]) -> Decimal | None:
+    """The mean of the confidence statements answered (1 to 5), to two decimals."""
+    given = [int(answers[name]) for name in CONFIDENCE if str(answers.get(name, "")).isdigit()]
+    return Decimal(str(round(mean(given), 2))) if given else None
+
+
+@transaction.atomic
+def answer_feedback(
+    user: User, answers: Mapping[str, Any], year: int | None = None
+) -> FeedbackResponse:
+    """The caller's organisation's answers to the network's feedback questionnaire for
+    `year` (default: this year), checked against the form's rules. Answering again the same
+    year replaces that year's answers."""
+    organisation = _organisation_admin(user)
+    year = year or timezone.localdate().year
+    _not_a_future_year(year)
+    version = feedback_form()
+    if version is None:
+        raise ValidationError(_("The network's feedback questionnaire is not loaded yet."))
+    state = FormState(version.definition, answers)
+    if state.problems:
+        raise InvalidAnswers(state.problems)
+    cleaned = state.cleaned()
+    score = score_of(cleaned)
+    if score is None:
+        raise ValidationError(_("Answer at least one of the statements on confidence."))
+    response = (
+        FeedbackResponse.objects.select_for_update()
+        .filter(organisation_id=organisation, year=year)
+        .first()
+    ) or FeedbackResponse(organisation_id=organisation, year=year)
+    response.form_version = version
+    response.answers = cleaned
+    response.score = score
+    response.answered_by = user
+    response.answered_on = timezone.localdate()
+    return _save(response)

@@ -39,4 +39,7 @@ urlpatterns = [
     path("glossary/", views.GlossaryView.as_view(), name="glossary"),
     path("glossary/new/", views.TermFormView.as_view(), name="term-create"),
     path("glossary/<slug:slug>/edit/", views.TermFormView.as_view(), name="term-update"),
+    path("involvement/", views.InvolvementView.as_view(), name="involvement"),
+    path("feedback/", views.FeedbackListView.as_view(), name="feedback"),
+    path("feedback/answer/", views.FeedbackAnswerView.as_view(), name="feedback-answer"),
 ]

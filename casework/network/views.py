@@ -1,8 +1,13 @@
-"""The network pages: the stakeholder directory, activities, and the expansion pipeline."""
+"""The network pages: the stakeholder directory, activities, the expansion pipeline, the risk
+register and glossary, and an organisation's own records (involvement of people with lived
+experience, feedback on the network)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from statistics import mean
 from typing import Any
 
 from django.contrib import messages
@@ -10,26 +15,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views import View
 
+from casework.assessments.engine import FormState, answers_from_post, pick_language, with_defaults
+from casework.assessments.models import FormVersion
+from casework.assessments.services import InvalidAnswers
 from casework.audit.services import record_read
 from casework.core.access import get_visible_or_404
 from casework.core.forms import add_service_errors
 from casework.core.http import user_of
 from casework.core.roles import Capability
 from casework.core.views import AccessMixin
-from casework.network.choices import RiskArea, Stage
+from casework.network.choices import CONFIDENCE, CONFIDENCE_LABELS, RiskArea, Stage
 from casework.network.forms import (
     ActivityFilter,
     ActivityForm,
     ContactForm,
     ExpansionForm,
+    InvolvementForm,
     MoveForm,
     NoteForm,
     ReviewForm,
@@ -39,14 +48,27 @@ from casework.network.forms import (
     TermForm,
 )
 from casework.network.map import draw
-from casework.network.models import Activity, Contact, Expansion, Risk, Stakeholder, Term
+from casework.network.models import (
+    Activity,
+    Contact,
+    Expansion,
+    FeedbackResponse,
+    Involvement,
+    Risk,
+    Stakeholder,
+    Term,
+)
 from casework.network.services import (
     STAKEHOLDER_FIELDS,
     add_contact,
     add_note,
+    answer_feedback,
+    answers_for_organisation,
+    feedback_form,
     keeps_network_records,
     may_edit,
     move,
+    record_involvement,
     remove_contact,
     review_risk,
     save_activity,
@@ -611,3 +633,151 @@ class TermFormView(KeptByCoordinators, View):
         return self.form_page(
             form, _("A term of the glossary"), reverse("network:glossary"), status=400
         )
+
+
+# An organisation's own records ------------------------------------------------------------
+
+
+class ForOrganisationAdmins(NetworkMixin):
+    """Pages of an organisation's own records: its admins only."""
+
+    capabilities = (Capability.NETWORK_BUILDING, Capability.NETWORK_BUILD)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not answers_for_organisation(user_of(request)):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class InvolvementView(ForOrganisationAdmins, View):
+    """How many people with lived experience of detention took part in the organisation's
+    case management, year by year, and the form that records or corrects a year."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.page(InvolvementForm(initial={"year": timezone.localdate().year}))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = InvolvementForm(request.POST)
+        if form.is_valid():
+            try:
+                record_involvement(user_of(request), **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(reverse("network:involvement"))
+        return self.page(form, status=400)
+
+    def page(self, form: InvolvementForm, status: int = 200) -> HttpResponse:
+        rows = Involvement.objects.visible_to(self.request.user)
+        context = {"rows": rows, "form": form}
+        return render(self.request, "network/involvement.html", context, status=status)
+
+
+@dataclass
+class Round:
+    """One year's answers to the feedback questionnaire, with their mean score and the
+    mean of each confidence statement (None where nobody answered it)."""
+
+    year: int
+    responses: list[FeedbackResponse] = field(default_factory=list)
+
+    @property
+    def score(self) -> Decimal:
+        return round(mean(r.score for r in self.responses), 2)
+
+    @property
+    def statements(self) -> list[tuple[Any, float | None]]:
+        out = []
+        for name in CONFIDENCE:
+            given = [int(r.answers[name]) for r in self.responses if name in r.answers]
+            out.append((CONFIDENCE_LABELS[name], round(mean(given), 1) if given else None))
+        return out
+
+
+def _rounds(responses: list[FeedbackResponse]) -> list[Round]:
+    rounds: dict[int, Round] = {}
+    for response in responses:
+        rounds.setdefault(response.year, Round(response.year)).responses.append(response)
+    return list(rounds.values())
+
+
+class FeedbackListView(NetworkMixin, View):
+    """Each round's answers to the network's feedback questionnaire: every member's, with
+    the mean score and the comments, for the network's coordinators and evaluators; their
+    own organisation's for its admins, with the way to answer this year's."""
+
+    capabilities = (Capability.NETWORK_BUILDING,)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        responses = list(
+            FeedbackResponse.objects.visible_to(request.user)
+            .select_related("organisation")
+            .order_by("-year", "organisation__name")
+        )
+        year = timezone.localdate().year
+        answering = answers_for_organisation(user_of(request))
+        context = {
+            "rounds": _rounds(responses),
+            "year": year,
+            "can_answer": answering and feedback_form() is not None,
+            "answered": any(r.year == year for r in responses),
+            "network": self.principal.is_network,
+        }
+        return render(request, "network/feedback.html", context)
+
+
+class FeedbackAnswerView(ForOrganisationAdmins, View):
+    """This year's answers of the caller's organisation, on the questionnaire as the
+    forms engine shows any form; everything is checked when it is sent."""
+
+    def version(self) -> FormVersion:
+        version = feedback_form()
+        if version is None:
+            raise Http404
+        return version
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        version = self.version()
+        this_year = FeedbackResponse.objects.visible_to(request.user).filter(
+            year=timezone.localdate().year
+        )
+        answered = this_year.first()
+        answers = answered.answers if answered else with_defaults(version.definition)
+        return self.page(version, answers)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        version = self.version()
+        base = with_defaults(version.definition)
+        answers = answers_from_post(version.definition, request.POST, base)
+        try:
+            answer_feedback(user_of(request), answers)
+        except InvalidAnswers:
+            messages.error(request, _("Some answers need attention; nothing was saved yet."))
+            return self.page(version, answers, complete=True, status=400)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return self.page(version, answers, status=400)
+        messages.success(request, _("Thank you: your organisation's answers are saved."))
+        return HttpResponseRedirect(reverse("network:feedback"))
+
+    def page(
+        self,
+        version: FormVersion,
+        answers: dict[str, Any],
+        *,
+        complete: bool = False,
+        status: int = 200,
+    ) -> HttpResponse:
+        wanted = self.request.GET.get("lang") or self.request.POST.get("_lang") or get_language()
+        language = pick_language(version.definition, wanted or "")
+        state = FormState(version.definition, answers, language=language)
+        state.hide_unshown_errors(complete=complete)
+        context = {
+            "version": version,
+            "language": language,
+            "state": state,
+            "year": timezone.localdate().year,
+            "problems": state.problems_to_show(complete=True) if complete else [],
+        }
+        return render(self.request, "network/feedback_answer.html", context, status=status)

@@ -103,6 +103,7 @@ def test_the_standard_library_imports_in_two_languages(db: None) -> None:
     assert sorted(v.form.form_id for v in loaded) == [
         "casework_client_summary",
         "casework_needs_assessment",
+        "casework_network_feedback",
         "casework_outcome_ratings",
         "casework_vulnerability_screening",
     ]
@@ -110,7 +111,7 @@ def test_the_standard_library_imports_in_two_languages(db: None) -> None:
         assert version.languages == ["English (en)", "Français (fr)"]
         assert version.form.is_standard and version.version == "2026.1"
     assert load_standard() == []  # already there: nothing new
-    assert FormVersion.objects.count() == 4
+    assert FormVersion.objects.count() == 5
 
 
 @pytest.mark.parametrize("path", sorted(STANDARD_DIR.glob("*.xlsx")), ids=lambda p: p.stem)
@@ -246,12 +247,12 @@ def test_the_demo_and_the_command_load_the_standard_forms(db: None) -> None:
 
     out = StringIO()
     call_command("demo", "--cases", "0", stdout=out)
-    assert Form.objects.filter(organisation__isnull=True).count() == 4
+    assert Form.objects.filter(organisation__isnull=True).count() == 5
     call_command("forms", "load-standard", stdout=out)
-    assert "Standard forms ready: 4 network forms (0 new version(s) imported now)." in (
+    assert "Standard forms ready: 5 network forms (0 new version(s) imported now)." in (
         out.getvalue()
     )
-    assert FormVersion.objects.count() == 4
+    assert FormVersion.objects.count() == 5
 
 
 def test_the_import_command_names_each_error_or_imports(world: World, tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ import csv
 import io
 from typing import Any
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from casework.assessments.choices import NETWORK_FEEDBACK_FORM
 from casework.assessments.models import Form, Submission
 from casework.assessments.services import submit
 from casework.assessments.tests.conftest import md
@@ -18,6 +20,7 @@ from casework.assessments.xlsform import read_xlsform
 from casework.audit.models import AuditEntry
 from casework.cases.choices import EventKind
 from casework.cases.models import Case
+from casework.cases.services import CaseRuleError
 from casework.cases.tests.conftest import REFERRED
 from casework.testing.personas import World
 
@@ -49,6 +52,33 @@ def test_the_case_page_offers_the_forms_and_lists_submissions(
     assert "Vulnerability screening" in page and "No forms filled yet." in page
     picker = client.get(reverse("assessments:fill", args=[case.code])).content.decode()
     assert f"?form={standard[SCREENING].pk}" in picker
+
+
+def test_the_network_feedback_form_is_in_the_library_but_never_filled_on_a_case(
+    client: Client, world: World, case: Case, standard: dict[str, Form]
+) -> None:
+    feedback = standard[NETWORK_FEEDBACK_FORM]
+    client.force_login(world.amina)
+    assert f"/forms/{feedback.pk}/" in client.get(reverse("assessments:form-list")).content.decode()
+    page = client.get(case.get_absolute_url()).content.decode()
+    picker = client.get(reverse("assessments:fill", args=[case.code])).content.decode()
+    assert f"?form={feedback.pk}" not in picker
+    offered = page[page.index('id="fill-form"') :]
+    offered = offered[: offered.index("</select>")]
+    assert f'<option value="{feedback.pk}">' not in offered
+    assert f'<option value="{standard[SCREENING].pk}">' in offered
+    assert f"?form={standard[SCREENING].pk}" in picker
+    assert client.get(fill_url(case, feedback)).status_code == 404
+    body = {"form": feedback.pk, "answers": {}, "status": "submitted"}
+    api = client.post(
+        f"/api/v1/cases/{case.code}/submissions/", body, content_type="application/json"
+    )
+    assert api.status_code == 404
+    version = feedback.current_version()
+    assert version is not None
+    with pytest.raises(CaseRuleError):
+        submit(case, version, {}, by=world.amina)
+    assert not Submission.objects.exists()
 
 
 def test_a_caseworker_fills_and_submits_a_screening(

@@ -71,6 +71,8 @@ def test_each_indicator_counts_what_the_plan_says(built: World) -> None:
         "members_presenting": 2,  # Alpha and Beta in C
         "lived_experience_trainings": 1,  # D
         "lived_experience_initiatives": 1,  # E (F is not led by them)
+        "network_feedback_score": None,  # nobody answered: no mean, not 0
+        "network_feedback_responses": 0,
     }
     first_half = counts(on(1), on(2, 28))
     assert first_half["places_exploring"] == 0  # Antwerp was scoping until March

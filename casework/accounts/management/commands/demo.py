@@ -43,6 +43,8 @@ class Command(BaseCommand):
                 call_command("network", "demo", stdout=self.stdout)
                 # The network's figures for the ended years, so observers see them at once.
                 call_command("release", "build", "--if-new", stdout=self.stdout)
+                # The MEL plan's targets and a six-month reflection on that release.
+                call_command("mel", "demo", stdout=self.stdout)
         # The standard forms (by name: `accounts` does not import the apps above it).
         call_command("forms", "load-standard", stdout=self.stdout)
         self.stdout.write("")
