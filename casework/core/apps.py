@@ -8,8 +8,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from casework.core import jobs, releases
+        from casework.core.api.fields import text_only
         from casework.core.roles import Capability
 
+        text_only()
         jobs.register(
             "release.build", releases.build_job, Capability.RELEASES_BUILD, _("Building a release")
         )

@@ -22,6 +22,7 @@ from rest_framework.viewsets import GenericViewSet
 from casework.core import jobs, releases
 from casework.core.access import principal_of
 from casework.core.api.errors import Conflict
+from casework.core.api.fields import Untrimmed, text
 from casework.core.api.jobs import JobSerializer
 from casework.core.api.viewsets import UUID_PATTERN, AccessViewSetMixin
 from casework.core.http import user_of
@@ -42,7 +43,6 @@ from casework.indicators.dashboard import (
 from casework.indicators.models import Reflection
 from casework.indicators.registry import REGISTRY
 from casework.indicators.services import plan_records, record_reflection
-from casework.network.api import Untrimmed, text
 
 
 class IndicatorSerializer(serializers.Serializer):

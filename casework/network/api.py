@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from casework.accounts.models import Organisation
-from casework.core.api.fields import CountryCode
+from casework.core.api.fields import CountryCode, Untrimmed, text
 from casework.core.api.viewsets import UUID_PATTERN, AccessViewSetMixin
 from casework.core.http import user_of
 from casework.core.roles import Capability
@@ -46,25 +46,6 @@ from casework.network.services import (
     save_stakeholder,
     save_term,
 )
-
-
-class Untrimmed(serializers.ModelSerializer):
-    """Text is taken as sent, so that its length is checked as the schema says (DRF would
-    trim it first, and a text one character too long with a space at the start would
-    pass; found by the negative fuzz). The services strip what they keep."""
-
-    def build_standard_field(self, field_name: str, model_field: Any) -> tuple[Any, Any]:
-        field_class, kwargs = super().build_standard_field(field_name, model_field)
-        if issubclass(field_class, serializers.CharField):
-            kwargs["trim_whitespace"] = False
-        return field_class, kwargs
-
-
-def text(max_length: int) -> Any:
-    """An optional text, taken as sent (see `Untrimmed`)."""
-    return serializers.CharField(
-        trim_whitespace=False, max_length=max_length, allow_blank=True, default=""
-    )
 
 
 class VisibleStakeholders(serializers.SlugRelatedField):

@@ -82,3 +82,26 @@ def test_text_with_a_nul_character_is_refused_before_the_database_sees_it(world:
     assert refused.status_code == 400 and "NUL" in refused.json()["detail"]
     nested = api.post("/api/v1/persons/", {"identity": {"aliases": ["a\u0000"]}})
     assert nested.status_code == 400
+
+
+def test_a_text_field_takes_text_only(world: World) -> None:
+    """A number or a boolean where the schema says text is refused, on every text field
+    (found by the negative fuzz: 12 was taken as "12")."""
+    from rest_framework import serializers
+
+    class Body(serializers.Serializer):
+        name = serializers.CharField()
+        email = serializers.EmailField(required=False)
+
+    for bad in (12, 3.5, True, ["a"], {"a": 1}):
+        body = Body(data={"name": bad})
+        assert not body.is_valid()
+        assert set(body.errors) == {"name"}
+    assert not Body(data={"name": "x", "email": 7}).is_valid()
+    assert Body(data={"name": "12"}).is_valid()
+    client = APIClient()
+    client.force_authenticate(world.nora)
+    risk = {"area": "goal", "risk": 12, "mitigation": "Diverse funders"}
+    assert client.post("/api/v1/risks/", risk, format="json").status_code == 400
+    risk["risk"] = "Lack of funding"
+    assert client.post("/api/v1/risks/", risk, format="json").status_code == 201
