@@ -9,11 +9,13 @@ urlpatterns = [
     path("audit/", include("casework.audit.urls")),
     path("cases/", include("casework.cases.urls")),
     path("cases/", include("casework.immigration.urls")),
+    path("cases/", include("casework.referrals.case_urls")),
     path("", include("casework.assessments.urls")),
     path("evidence/", include("casework.indicators.urls")),
     path("finance/", include("casework.finance.urls")),
     path("network/", include("casework.network.urls")),
     path("people/", include("casework.people.urls")),
+    path("services/", include("casework.referrals.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("casework.api.urls")),
 ]

@@ -26,6 +26,8 @@ from casework.cases.tests.conftest import new_case
 from casework.people.identity import IdentityData
 from casework.people.models import BlindIndex
 from casework.people.services import ErasedError, erase_person, find_people, read_identity
+from casework.referrals.models import Referral, ReferralStep
+from casework.referrals.services import refer_case, update_referral
 from casework.testing.personas import World
 
 ON = dt.date(2025, 3, 1)
@@ -34,7 +36,8 @@ NOTE = "Afraid of her husband"
 
 @pytest.fixture
 def held(world: World) -> Case:
-    """A person with a bit of everything: identity, note, goal, task, form, document."""
+    """A person with a bit of everything: identity, note, goal, task, form, document,
+    referral."""
     case = new_case(world, referral_date=ON)
     case = transition(case, "screening", on=ON, intake_date=ON)
     record_contact(case, on=ON, mode="in_person", note=NOTE, by=world.amina)
@@ -48,6 +51,12 @@ def held(world: World) -> Case:
     submit(case, version, answers, by=world.amina)
     scan = SimpleUploadedFile("passport-scan.pdf", b"%PDF-1.4 passport", "application/pdf")
     attach_document(case, scan, kind="identity", by=world.amina)
+    referral = refer_case(
+        case, by=world.amina, provider="Clinic", service_type="medical", reason="Chest pain"
+    )
+    update_referral(
+        referral, by=world.amina, status="completed", note="Seen by a doctor", outcome="Treated"
+    )
     return case
 
 
@@ -70,6 +79,16 @@ def test_the_admin_downloads_everything_held_as_json_and_pdf(
     assert sections["submissions"][0]["answers"]["timepoint"] == "intake"
     assert sections["documents"][0]["document"] == "passport-scan.pdf"
     assert sections["cases"][0]["case"] == held.code
+    referral = sections["referrals"][0]
+    assert (referral["provider"], referral["why"], referral["outcome"]) == (
+        "Clinic",
+        "Chest pain",
+        "Treated",
+    )
+    assert [(s["status"], s["note"]) for s in referral["steps"]] == [
+        ("Sent", ""),
+        ("Completed", "Seen by a doctor"),
+    ]
     readers = {(e["who"], e["what"]) for e in sections["access_log"]}
     assert ("amina", "Read") in readers
     pdf = client.get(reverse("people:subject-access", args=[held.person.code, "pdf"]))
@@ -116,6 +135,10 @@ def test_erasure_keeps_only_coded_data_and_is_audited_without_values(
     assert [t.title for t in Task.objects.filter(case=held)] == [""]
     assert [s.answers for s in Submission.objects.filter(case=held)] == [{}]
     assert not Document.objects.filter(person=person).exists()
+    referral = Referral.objects.get(case=held)
+    assert (referral.reason, referral.outcome, referral.status) == ("", "", "completed")
+    steps = ReferralStep.objects.filter(referral=referral)
+    assert [(s.status, s.note) for s in steps] == [("sent", ""), ("completed", "")]
     # What the statistics count stays: the case, its stage and dates, the coded ratings.
     assert Case.objects.get(pk=held.pk).intake_date == ON
     assert OutcomeRating.objects.filter(case=held).count() == len(OutcomeDimension)

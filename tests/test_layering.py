@@ -24,6 +24,7 @@ ORDER = (
     "cases",
     "immigration",
     "assessments",
+    "referrals",
     "finance",
     "network",
     "synthetic",

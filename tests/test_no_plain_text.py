@@ -1,6 +1,6 @@
 """No identity value, and no free text about a person (a contact note, a goal, a task, an
-approval's comment, a form answer), is stored in clear: not in the SQLite file, not in a
-PostgreSQL dump."""
+approval's comment, a form answer, a referral's reason, outcome and notes), is stored in
+clear: not in the SQLite file, not in a PostgreSQL dump."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ SECRETS = [
     "Call the Zephyrine shelter",  # a task
     "Wait for the Xylander report",  # an approval's comment
     "Violet Hangar 7",  # a form answer
+    "Sleeps in the Yarrowby depot",  # why a referral was made
+    "Offered a room at Umberwick",  # its outcome
+    "Waited at the Quenby desk",  # a note on a change of its status
 ]
 NOTE_FORM = """
 | survey |
@@ -77,6 +80,7 @@ def free_text(org, person) -> None:
         request_transition,
         transition,
     )
+    from casework.referrals.services import refer_case, update_referral
 
     on = dt.date(2025, 3, 1)
     project = Project.objects.create(organisation=org, name="Plain project", start_date=on)
@@ -98,6 +102,22 @@ def free_text(org, person) -> None:
     decide_approval(approval, approve=False, comment="Wait for the Xylander report", by=supervisor)
     version = import_form(NOTE_FORM.strip().encode(), "plain.md", organisation=org)
     submit(case, version, {"where_staying": "Violet Hangar 7"}, by=None)
+    referral = refer_case(
+        case,
+        by=None,
+        provider="Plain shelter",
+        service_type="shelter",
+        reason="Sleeps in the Yarrowby depot",
+        sent_on=on,
+    )
+    update_referral(
+        referral,
+        by=None,
+        status="completed",
+        on=on,
+        note="Waited at the Quenby desk",
+        outcome="Offered a room at Umberwick",
+    )
 
 
 def erase_one() -> str:
@@ -116,6 +136,9 @@ def erase_one() -> str:
         "SELECT title FROM cases_task",
         "SELECT comment FROM cases_approval",
         "SELECT answers FROM assessments_submission",
+        "SELECT reason FROM referrals_referral",
+        "SELECT outcome FROM referrals_referral",
+        "SELECT note FROM referrals_referralstep",
     ]
     with connection.cursor() as cursor:
         for query in queries:
@@ -130,7 +153,7 @@ def erase_one() -> str:
 def remnants(blob: bytes, hexes: str, *, dumped: bool = False) -> int:
     """How many of the erased values are still in `blob` (a dump writes bytea as hex)."""
     values = [bytes.fromhex(h) for h in hexes.split()]
-    assert len(values) >= 6  # an identity and five sealed texts were there to erase
+    assert len(values) >= 9  # an identity and eight sealed texts were there to erase
     found = 0
     for value in values:
         forms = [value, value.hex().encode()] if dumped else [value]
@@ -182,7 +205,7 @@ def test_no_identity_value_appears_in_the_sqlite_file(tmp_path: Path) -> None:
     sealed = blob
     erased = run("-c", ERASE)
     assert erased.returncode == 0, erased.stderr
-    assert remnants(sealed, erased.stdout) >= 6  # the check finds them while they are there
+    assert remnants(sealed, erased.stdout) >= 9  # the check finds them while they are there
     blob = b"".join(p.read_bytes() for p in files if p.exists())
     assert remnants(blob, erased.stdout) == 0
     assert leaks(blob) == []
@@ -200,7 +223,7 @@ def test_no_identity_value_appears_in_a_postgresql_dump() -> None:
     sealed = pg_dump_of(pg_dump)
     assert b"Plain Text Check" in sealed
     erased = erase_one()
-    assert remnants(sealed, erased, dumped=True) >= 6
+    assert remnants(sealed, erased, dumped=True) >= 9
     dump = pg_dump_of(pg_dump)
     assert remnants(dump, erased, dumped=True) == 0
     assert leaks(dump) == []

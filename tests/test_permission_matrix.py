@@ -121,6 +121,11 @@ def alpha_records(w: World) -> dict[str, Any]:
                 language="en",
             ),
         }
+        from casework.referrals.services import refer_case
+
+        cache["_records"]["referral"] = refer_case(
+            case, by=w.amina, provider="Ghent Night Shelter", service_type="shelter", reason="Why"
+        )
     return cache["_records"]
 
 
@@ -149,6 +154,25 @@ def alpha_network(w: World) -> dict[str, Any]:
         place = services.save_expansion(w.olga, place_kind="city", country="BE", city="Antwerp")
         cache["_network"] = {"ally": ally, "contact": contact, "activity": activity, "place": place}
     return cache["_network"]
+
+
+def alpha_service(w: World) -> dict[str, Any]:
+    """A legal-aid service in Ghent kept by Alpha (added by its supervisor; made once per
+    world)."""
+    cache = vars(w)
+    if "_service" not in cache:
+        from casework.referrals.services import save_service
+
+        cache["_service"] = save_service(
+            w.sam,
+            provider="Ghent Legal Aid Desk",
+            service_type="legal_aid",
+            country="BE",
+            city="Ghent",
+            languages=["nl", "en"],
+            serves_undocumented=True,
+        )
+    return {"uid": cache["_service"].uid}
 
 
 def network_risk(w: World) -> dict[str, Any]:
@@ -277,6 +301,8 @@ SUPERVISORS = {"sam", "olga"}
 DIRECTORY = ORG_STAFF | {"boris", "nora", "eva"}
 BUILDING = {"olga", "boris", "nora", "eva"}
 RECORDERS = {"olga", "boris", "nora"}
+SERVICE_READERS = ORG_STAFF | {"boris", "nora", "eva"}  # services.view
+SERVICE_KEEPERS = SUPERVISORS | {"boris", "nora"}  # services.manage
 
 
 def case_action(allowed: set[str] = ORG_STAFF, kwargs: Callable = case_kwargs) -> Route:
@@ -346,6 +372,18 @@ ROUTES: dict[str, Route] = {
     "immigration:legal-status-add": case_action(),
     "immigration:appointment-add": case_action(),
     "immigration:appointment-outcome": case_action(kwargs=child_kwargs("appointment")),
+    # A case's referrals: like its other records (the letter names the person only under
+    # their consent to share with the provider).
+    "case-referrals:referral-add": Route(ORG_STAFF, kwargs=case_kwargs, object_of_alpha=True),
+    "case-referrals:referral-detail": Route(
+        ORG_STAFF, kwargs=child_kwargs("referral"), object_of_alpha=True
+    ),
+    "case-referrals:letter": Route(
+        ORG_STAFF, kwargs=child_kwargs("referral"), object_of_alpha=True
+    ),
+    "case-referrals:letter-pdf": Route(
+        ORG_STAFF, kwargs=child_kwargs("referral"), object_of_alpha=True
+    ),
     "cases:merge": Route(SUPERVISORS | {"boris"}),
     "people:person-update": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
     "people:household-add": Route(ORG_STAFF, kwargs=person_kwargs, object_of_alpha=True),
@@ -466,6 +504,23 @@ ROUTES: dict[str, Route] = {
     "api:expansion-stage": Route(  # no body: refused, once the caller may move it
         {"olga", "nora"}, kwargs=network_api_row("place"), method="post", ok=400
     ),
+    # The service directory is shared across the network (no personal data): every role that
+    # refers people or builds the network reads it, observers do not. An organisation's
+    # supervisors and admins add entries and change their organisation's (Beta's admin sees
+    # Alpha's entry but may not change it: 403); coordinators change every entry.
+    "referrals:services": Route(SERVICE_READERS),
+    "referrals:services-print": Route(SERVICE_READERS),
+    "referrals:service": Route(SERVICE_READERS, kwargs=alpha_service),
+    "referrals:service-create": Route(SERVICE_KEEPERS),
+    "referrals:service-update": Route(SERVICE_KEEPERS - {"boris"}, kwargs=alpha_service),
+    "referrals:service-verify": Route(
+        SERVICE_KEEPERS - {"boris"}, kwargs=alpha_service, method="post", ok=302
+    ),
+    "api:service-list": Route(SERVICE_READERS),
+    "api:service-detail": Route(SERVICE_READERS, kwargs=lambda w: {"id": alpha_service(w)["uid"]}),
+    "api:service-verify": Route(  # no body: checked today
+        SERVICE_KEEPERS - {"boris"}, kwargs=lambda w: {"id": alpha_service(w)["uid"]}, method="post"
+    ),
     "audit:entry-list": Route({"olga", "boris", "nora"}),
     "audit:entry-export": Route({"olga", "boris", "nora"}),
     "set_language": Route(EVERYONE, method="post", anonymous=302, ok=302, data={"language": "en"}),
@@ -535,6 +590,19 @@ ROUTES: dict[str, Route] = {
             "case_code": case_kwargs(w)["code"],
             "uid": alpha_records(w)["submission"].uid,
         },
+        object_of_alpha=True,
+    ),
+    "api:case-referral-list": Route(
+        ORG_STAFF, kwargs=lambda w: {"case_code": case_kwargs(w)["code"]}, object_of_alpha=True
+    ),
+    "api:referral-detail": Route(
+        ORG_STAFF, kwargs=lambda w: {"id": alpha_records(w)["referral"].uid}, object_of_alpha=True
+    ),
+    "api:referral-status": Route(  # no body: refused, once the referral is found
+        ORG_STAFF,
+        kwargs=lambda w: {"id": alpha_records(w)["referral"].uid},
+        method="post",
+        ok=400,
         object_of_alpha=True,
     ),
     "api-schema": Route(EVERYONE, anonymous=200),
@@ -742,6 +810,9 @@ BY_UID = [
     "immigration:appointment-outcome",
     "assessments:submission",
     "api:case-submission-detail",
+    "case-referrals:referral-detail",
+    "case-referrals:letter",
+    "case-referrals:letter-pdf",
 ]
 
 

@@ -161,3 +161,33 @@ def test_generated_cases_seal_their_free_text_too(world: World) -> None:
             values = [row[0] for row in cursor.fetchall()]
         assert all(v.startswith("cw1:k") for v in values), table
     assert Goal.objects.exists() and all(g.description for g in Goal.objects.all())
+
+
+def test_a_referrals_reason_outcome_and_notes_are_sealed_too(world: World) -> None:
+    from casework.referrals.models import Referral, ReferralStep
+    from casework.referrals.services import refer_case, update_referral
+
+    case = active_case(world)
+    referral = refer_case(
+        case, by=world.amina, provider="Shelter", service_type="shelter", reason=NOTE, sent_on=ON
+    )
+    update_referral(
+        referral,
+        by=world.amina,
+        status="declined",
+        on=ON,
+        note="No bed at Rue Cachée",
+        outcome=NOTE,
+    )
+    step = referral.steps.get(status="declined")
+    for table, column, pk in (
+        ("referrals_referral", "reason", referral.pk),
+        ("referrals_referral", "outcome", referral.pk),
+        ("referrals_referralstep", "note", step.pk),
+    ):
+        raw = stored(table, column, pk)
+        assert raw.startswith("cw1:k") and "Rue" not in raw and "husband" not in raw
+    fresh = Referral.objects.get(pk=referral.pk)
+    assert (fresh.reason, fresh.outcome) == (NOTE, NOTE)
+    assert ReferralStep.objects.get(pk=step.pk).note == "No bed at Rue Cachée"
+    assert stored("referrals_referralstep", "note", referral.steps.get(status="sent").pk) == ""

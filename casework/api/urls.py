@@ -13,6 +13,7 @@ from casework.finance import api as finance_api
 from casework.indicators import api as indicators_api
 from casework.network import api as network_api
 from casework.people import api as people_api
+from casework.referrals import api as referrals_api
 
 router = DefaultRouter()
 router.register("me/tokens", accounts_api.MyTokenViewSet, basename="me-token")
@@ -33,10 +34,17 @@ router.register("activities", network_api.ActivityViewSet, basename="activity")
 router.register("expansion", network_api.ExpansionViewSet, basename="expansion")
 router.register("risks", network_api.RiskViewSet, basename="risk")
 router.register("glossary", network_api.GlossaryViewSet, basename="term")
+router.register("services", referrals_api.ServiceViewSet, basename="service")
 router.register(
     r"cases/(?P<case_code>[^/.]+)/submissions",
     assessments_api.CaseSubmissionViewSet,
     basename="case-submission",
+)
+router.register("referrals", referrals_api.ReferralViewSet, basename="referral")
+router.register(
+    r"cases/(?P<case_code>[^/.]+)/referrals",
+    referrals_api.CaseReferralViewSet,
+    basename="case-referral",
 )
 
 v1: list[URLPattern | URLResolver] = [

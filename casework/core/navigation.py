@@ -26,6 +26,7 @@ MAIN_NAV: list[NavItem] = [
     NavItem(_("Evidence"), "indicators:dashboard", (Capability.INDICATORS_AGGREGATED,)),
     NavItem(_("Costs"), "finance:costs", (Capability.FINANCE_VIEW,)),
     NavItem(_("Network"), "network:stakeholders", (Capability.NETWORK_DIRECTORY,)),
+    NavItem(_("Services"), "referrals:services", (Capability.SERVICES_VIEW,)),
     NavItem(_("Organisations"), "accounts:organisation-list", (Capability.ORG_VIEW,)),
     NavItem(_("Staff"), "accounts:member-list", (Capability.MEMBERS_VIEW,)),
     NavItem(_("Audit log"), "audit:entry-list", (Capability.AUDIT_VIEW,)),

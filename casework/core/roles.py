@@ -46,6 +46,8 @@ class Capability(models.TextChoices):
         _("See every stakeholder, activity and expansion of the network"),
     )
     NETWORK_BUILD = "network.build", _("Record stakeholders, activities and expansion")
+    SERVICES_VIEW = "services.view", _("See the network's directory of services")
+    SERVICES_MANAGE = "services.manage", _("Add and change the organisation's services")
 
 
 C = Capability
@@ -71,8 +73,14 @@ _CASEWORKER = {
     C.MEMBERS_VIEW,
     C.INDICATORS_AGGREGATED,
     C.NETWORK_DIRECTORY,
+    C.SERVICES_VIEW,
 }
-_SUPERVISOR = _CASEWORKER | {C.CASES_SUPERVISE, C.FINANCE_VIEW, C.FINANCE_MANAGE}
+_SUPERVISOR = _CASEWORKER | {
+    C.CASES_SUPERVISE,
+    C.FINANCE_VIEW,
+    C.FINANCE_MANAGE,
+    C.SERVICES_MANAGE,
+}
 _ORG_ADMIN = _SUPERVISOR | {
     C.ORG_MANAGE,
     C.MEMBERS_MANAGE,
@@ -90,6 +98,7 @@ _EVALUATOR = {
     C.INDICATORS_AGGREGATED,
     C.NETWORK_DIRECTORY,
     C.NETWORK_BUILDING,
+    C.SERVICES_VIEW,
 }
 _COORDINATOR = _EVALUATOR | {
     C.AUDIT_VIEW,
@@ -98,6 +107,7 @@ _COORDINATOR = _EVALUATOR | {
     C.RELEASES_BUILD,
     C.FINANCE_COMPARATORS,
     C.NETWORK_BUILD,
+    C.SERVICES_MANAGE,
 }
 _OBSERVER = {C.ORG_VIEW, C.NETWORK_VIEW, C.INDICATORS_AGGREGATED}
 

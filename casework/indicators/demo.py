@@ -33,6 +33,7 @@ BUILDING: dict[str, tuple[Decimal | int, Decimal | int]] = {
     "new_stakeholders_engaged": (0, 8),
     "concept_notes": (0, 4),
     "approaches": (0, 6),
+    "joint_activities": (0, 20),
     "presentations": (0, 8),
     "high_profile_presentations": (0, 3),
     "members_presenting": (1, 5),

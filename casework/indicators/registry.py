@@ -367,8 +367,20 @@ REGISTRY: dict[str, Indicator] = {
         _network(
             "approaches",
             _("Approaches to authorities and funders"),
-            _("Approaches to governments, local authorities or funders dated in the period."),
+            _(
+                "Approaches to governments, local authorities or funders, and funding "
+                "applications, dated in the period."
+            ),
             _("approaches"),
+        ),
+        _network(
+            "joint_activities",
+            _("Joint activities of the network"),
+            _(
+                "Meetings, advocacy events, campaigns, joint projects, trainings and "
+                "initiatives dated in the period: the network working together."
+            ),
+            _("activities"),
         ),
         _network(
             "presentations",

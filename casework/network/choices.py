@@ -73,6 +73,19 @@ class ActivityKind(models.TextChoices):
     INITIATIVE = "initiative", _("Initiative")
 
 
+# Kinds that count as approaching an authority or a funder (the MEL plan's "CSOs approaching
+# government, local authorities or other potential funders").
+APPROACHES = (ActivityKind.APPROACH, ActivityKind.FUNDING_APPLICATION)
+# Kinds that strengthen the network by working together (outcome 5 of the MEL plan): every kind
+# that no other indicator counts, and trainings and initiatives whoever leads them.
+JOINT_WORK = (
+    ActivityKind.MEETING,
+    ActivityKind.ADVOCACY_EVENT,
+    ActivityKind.CAMPAIGN,
+    ActivityKind.JOINT_PROJECT,
+    ActivityKind.TRAINING,
+    ActivityKind.INITIATIVE,
+)
 # Kinds whose status and outcome are tracked (drafted, submitted, granted, refused).
 APPLICATIONS = (ActivityKind.CONCEPT_NOTE, ActivityKind.FUNDING_APPLICATION)
 # Kinds by which a stakeholder shows that it works on or talks about community-based

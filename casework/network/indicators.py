@@ -23,8 +23,10 @@ from casework.core.periods import parse_period
 from casework.core.publication import Cell, Universe
 from casework.core.releases import Contribution, Figure
 from casework.network.choices import (
+    APPROACHES,
     EVIDENCE_OF_ENGAGEMENT,
     EXPLORING,
+    JOINT_WORK,
     ActivityKind,
     LivedExperience,
     PlaceKind,
@@ -47,6 +49,7 @@ CODES = [
     "new_stakeholders_engaged",
     "concept_notes",
     "approaches",
+    "joint_activities",
     "presentations",
     "high_profile_presentations",
     "members_presenting",
@@ -106,7 +109,8 @@ def counts(start: dt.date, end: dt.date) -> dict[str, float | None]:
     activities = Activity.objects.filter(on__gte=start, on__lte=end)
     by_kind = activities.aggregate(
         concept_notes=Count("pk", distinct=True, filter=Q(kind=ActivityKind.CONCEPT_NOTE)),
-        approaches=Count("pk", distinct=True, filter=Q(kind=ActivityKind.APPROACH)),
+        approaches=Count("pk", distinct=True, filter=Q(kind__in=APPROACHES)),
+        joint_activities=Count("pk", distinct=True, filter=Q(kind__in=JOINT_WORK)),
         presentations=Count("pk", distinct=True, filter=Q(kind__in=PRESENTING)),
         high_profile_presentations=Count(
             "pk", distinct=True, filter=Q(kind__in=PRESENTING, high_profile=True)

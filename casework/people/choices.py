@@ -56,6 +56,7 @@ class Relationship(models.TextChoices):
 class ConsentPurpose(models.TextChoices):
     CASE_MANAGEMENT = "case_management", _("Case management")
     SHARE_WITH_SERVICE = "share_with_service", _("Sharing with a named service")
+    TRANSFER = "transfer", _("Transfer of the case to another organisation")
     NETWORK_EVIDENCE = "network_evidence", _("Inclusion in pseudonymised network evidence")
 
 

@@ -161,7 +161,7 @@ def consent_section(person: Person) -> list[dict[str, Any]]:
     return [
         {
             "purpose": consent.get_purpose_display(),
-            "service": consent.get_service_display() if consent.service else "",
+            "service": consent.service,
             "how_given": consent.get_method_display(),
             "language": consent.language,
             "given_on": consent.given_on,
@@ -331,6 +331,25 @@ def record_consent(
     consent.full_clean()
     consent.save()
     return consent
+
+
+def consent_for(
+    person: Person, purpose: str, *, on: dt.date | None = None, service: str = ""
+) -> Consent | None:
+    """The consent in force on `on` (default today) that allows `purpose` for `person`, or
+    None: the one check every app makes before it shares a person's details with a service,
+    moves them to another organisation or counts them in row-level network evidence.
+    Sharing with a service needs a consent naming that service (case and spaces aside)."""
+    day = on or timezone.localdate()
+    found = Consent.objects.filter(person=person, purpose=purpose, given_on__lte=day).filter(
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day)
+    )
+    if purpose == ConsentPurpose.SHARE_WITH_SERVICE:
+        named = service.strip()
+        if not named:
+            return None
+        found = found.filter(service__iexact=named)
+    return found.order_by("-given_on", "-pk").first()
 
 
 @transaction.atomic

@@ -66,6 +66,7 @@ def test_each_indicator_counts_what_the_plan_says(built: World) -> None:
         "new_stakeholders_engaged": 1,  # the Ombud's first statement, in March
         "concept_notes": 2,  # A and B, whatever their status; A counted once
         "approaches": 0,
+        "joint_activities": 3,  # D, E and F (trainings and initiatives, whoever leads them)
         "presentations": 1,
         "high_profile_presentations": 1,
         "members_presenting": 2,  # Alpha and Beta in C

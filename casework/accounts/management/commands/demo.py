@@ -41,6 +41,8 @@ class Command(BaseCommand):
                 call_command("finance", "demo", stdout=self.stdout)
                 # The network's stakeholders, activities and expansion pipeline.
                 call_command("network", "demo", stdout=self.stdout)
+                # The directory of services in the pilots' cities.
+                call_command("services", "demo", stdout=self.stdout)
                 # The network's figures for the ended years, so observers see them at once.
                 call_command("release", "build", "--if-new", stdout=self.stdout)
                 # The MEL plan's targets and a six-month reflection on that release.
