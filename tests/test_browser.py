@@ -360,3 +360,63 @@ def test_a_coordinator_launches_a_city_pilot_and_sees_it_in_the_next_release(
     assert cells[-5] == "1"  # this year to date
     plan = f"{today.year - 1}-01-01..{today.year}-12-31"
     assert [c.strip() for c in cells[-3:]] == ["1", f"2 ({plan})", "50%"]
+
+
+def test_a_caseworker_finds_legal_aid_for_people_without_papers_and_refers_a_case(
+    page: Any, world: World
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from casework.cases.tests.conftest import new_case
+    from casework.referrals.services import save_service
+
+    today = timezone.localdate()
+    case = new_case(world, referral_date=today - dt.timedelta(days=60))
+    for provider, undocumented in (("Ghent Law Clinic", True), ("Ghent Notaries", False)):
+        save_service(
+            world.sam,
+            provider=provider,
+            service_type="legal_aid",
+            country="BE",
+            city="Ghent",
+            serves_undocumented=undocumented,
+            languages=["fr", "ar"],
+        )
+    log_in(page, "amina", PASSWORD)
+    page.get_by_role("heading", name="Welcome, Amina Persona").wait_for()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Services").click()
+    page.get_by_label("Service", exact=True).select_option("legal_aid")
+    page.get_by_label("City", exact=True).fill("Ghent")
+    page.get_by_label("Serves people without a residence permit").check()
+    page.get_by_role("button", name="Search").click()
+    results = page.locator("main").inner_text()
+    assert "Ghent Law Clinic" in results and "Ghent Notaries" not in results
+    # Refer the case, sent ten days ago, to follow up yesterday: it is due on the home page.
+    page.goto(f"/cases/{case.code}/")
+    page.get_by_text("Refer to a service").click()
+    page.get_by_label("Service in the directory").select_option(
+        label="Ghent Law Clinic (Legal aid, Ghent)"
+    )
+    page.get_by_label("Why").fill("Advice on the return order.")
+    page.get_by_label("Sent on").fill(str(today - dt.timedelta(days=10)))
+    page.get_by_label("Follow up on").fill(str(today - dt.timedelta(days=1)))
+    page.get_by_role("button", name="Refer", exact=True).click()
+    page.get_by_text("Referral recorded.").wait_for()
+    page.goto("/")
+    panel = page.get_by_role("region", name="Referrals to follow up")
+    assert case.code in panel.inner_text()
+    panel.get_by_role("link", name=case.code).click()
+    for status, ago in (("accepted", 5), ("completed", 0)):
+        page.get_by_label("Status", exact=True).select_option(status)
+        page.get_by_label("Date", exact=True).fill(str(today - dt.timedelta(days=ago)))
+        page.get_by_role("button", name="Record").click()
+        page.get_by_text("Change recorded.").wait_for()
+    page.goto(f"/cases/{case.code}/")
+    timeline = page.locator("main").inner_text()
+    for status in ("Sent", "Accepted", "Completed"):
+        assert f"Referral to Legal aid (Ghent Law Clinic): {status}" in timeline
+    page.goto("/")
+    panel = page.get_by_role("region", name="Referrals to follow up")
+    assert case.code not in panel.inner_text()

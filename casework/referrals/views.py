@@ -225,11 +225,11 @@ def directory_for(case: Case, user: Any) -> QuerySet[Service]:
     )
 
 
-def agreed_providers(case: Case) -> list[str]:
+def agreed_providers(case: Case, user: Any) -> list[str]:
     """The providers the person agreed, in a consent in force today, to have their details
     shared with: shown on the form only, the rule is `consent_for` in `refer_case`."""
     today = timezone.localdate()
-    consents = Consent.objects.filter(
+    consents = Consent.objects.visible_to(user).filter(
         person_id=case.person_id,
         purpose=ConsentPurpose.SHARE_WITH_SERVICE,
         given_on__lte=today,
@@ -241,7 +241,7 @@ def referral_form(case: Case, user: Any, data: Any = None) -> ReferralForm:
     return ReferralForm(
         data,
         services=directory_for(case, user),
-        agreed=agreed_providers(case),
+        agreed=agreed_providers(case, user),
         initial={"sent_on": timezone.localdate()},
         auto_id="referral_%s",
     )
@@ -250,7 +250,7 @@ def referral_form(case: Case, user: Any, data: Any = None) -> ReferralForm:
 def case_section(case: Case, user: Any) -> dict[str, Any]:
     """The case page's section: the case's referrals and the form to refer (three queries)."""
     return {
-        "referrals": Referral.objects.filter(case=case),
+        "referrals": Referral.objects.visible_to(user).filter(case=case),
         "today": timezone.localdate(),
         "referral_form": referral_form(case, user),
     }
