@@ -4,7 +4,7 @@ this year, the target over the plan's two years), the evaluations' findings wher
 computes an indicator, and a six-month reflection held today on the latest release.
 
 Baselines are plausible for seven small pilots before the plan; the targets are the plan's
-own where it names one (one new country, two new cities in two years, beneficiaries +10–20%).
+own where it names one (one new country, two new cities in two years, beneficiaries +10-20%).
 """
 
 from __future__ import annotations
