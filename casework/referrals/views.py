@@ -229,11 +229,15 @@ def agreed_providers(case: Case, user: Any) -> list[str]:
     """The providers the person agreed, in a consent in force today, to have their details
     shared with: shown on the form only, the rule is `consent_for` in `refer_case`."""
     today = timezone.localdate()
-    consents = Consent.objects.visible_to(user).filter(
-        person_id=case.person_id,
-        purpose=ConsentPurpose.SHARE_WITH_SERVICE,
-        given_on__lte=today,
-    ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    consents = (
+        Consent.objects.visible_to(user)
+        .filter(
+            person_id=case.person_id,
+            purpose=ConsentPurpose.SHARE_WITH_SERVICE,
+            given_on__lte=today,
+        )
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    )
     return list(consents.values_list("service", flat=True))
 
 
