@@ -29,6 +29,7 @@ from casework.referrals.choices import Cost, ReferralStatus, ServiceType
 from casework.referrals.forms import ServiceFilter
 from casework.referrals.models import Referral, ReferralStep, Service
 from casework.referrals.services import (
+    SERVICE_FIELDS,
     may_change_service,
     refer_case,
     save_service,
@@ -60,26 +61,7 @@ class ServiceSerializer(Untrimmed):
 
     class Meta:
         model = Service
-        fields = [
-            "id",
-            "provider",
-            "service_type",
-            "description",
-            "country",
-            "city",
-            "address",
-            "languages",
-            "serves_undocumented",
-            "cost",
-            "phone",
-            "email",
-            "website",
-            "opening_hours",
-            "capacity",
-            "verified_on",
-            "active",
-            "kept_by",
-        ]
+        fields = ["id", *SERVICE_FIELDS, "kept_by"]
 
 
 class VerifySerializer(serializers.Serializer):
