@@ -211,7 +211,7 @@ class CaseSubmissionViewSet(
         incoming = NewSubmissionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        form = get_visible_or_404(Form.for_cases(Form.objects.all()), request.user, pk=data["form"])
+        form = get_visible_or_404(Form.objects.for_cases(), request.user, pk=data["form"])
         version = form.current_version()
         if version is None:
             raise ValidationError({"form": ["This form has no version yet."]})

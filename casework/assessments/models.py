@@ -4,11 +4,11 @@ that standard forms' answers become."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +43,12 @@ def _forms_scope(queryset: AccessQuerySet, principal: Principal, prefix: str) ->
     return queryset.none()
 
 
+class FormQuerySet(AccessQuerySet):
+    def for_cases(self) -> Self:
+        """The forms that are filled on a case (not the standard forms about the network)."""
+        return self.exclude(organisation__isnull=True, form_id__in=NOT_ON_CASES)
+
+
 class Form(AuditedModel, TimeStampedModel):
     """An instrument: a network-standard form (no organisation) or an organisation's own."""
 
@@ -61,7 +67,7 @@ class Form(AuditedModel, TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    objects = AccessQuerySet.as_manager()
+    objects = FormQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "pk"]
@@ -96,11 +102,6 @@ class Form(AuditedModel, TimeStampedModel):
     def on_cases(self) -> bool:
         """Whether it is filled on a case (not a standard form about the network)."""
         return not (self.is_standard and self.form_id in NOT_ON_CASES)
-
-    @staticmethod
-    def for_cases(queryset: QuerySet[Form]) -> QuerySet[Form]:
-        """The forms of `queryset` that are filled on a case."""
-        return queryset.exclude(organisation__isnull=True, form_id__in=NOT_ON_CASES)
 
     def current_version(self) -> FormVersion | None:
         return self.versions.order_by("-number").first()

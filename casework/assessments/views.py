@@ -26,6 +26,7 @@ from casework.assessments.engine import (
 )
 from casework.assessments.forms import UploadForm
 from casework.assessments.models import Form, FormVersion, Submission
+from casework.assessments.presentation import filling, form_language
 from casework.assessments.services import (
     InvalidAnswers,
     discard_draft,
@@ -158,9 +159,7 @@ class FillMixin(AccessMixin):
         return get_visible_or_404(Case.objects, self.request.user, code=self.kwargs["code"])
 
     def language(self, version: FormVersion) -> str:
-        """The form language asked for (`?lang=fr`), else the user's, else the form's own."""
-        wanted = self.request.GET.get("lang") or self.request.POST.get("_lang") or get_language()
-        return pick_language(version.definition, wanted or "")
+        return form_language(self.request, version)
 
     def render_form(
         self,
@@ -172,17 +171,11 @@ class FillMixin(AccessMixin):
         complete: bool = False,
         status: int = 200,
     ) -> HttpResponse:
-        language = self.language(version)
-        state = FormState(version.definition, answers, language=language)
-        state.hide_unshown_errors(complete=complete)
         context = {
             "case": case,
-            "version": version,
-            "language": language,
-            "state": state,
             "submission": submission,
             "complete": complete,
-            "problems": state.problems_to_show(complete=True) if complete else [],
+            **filling(self.request, version, answers, complete=complete),
         }
         return render(self.request, "assessments/fill.html", context, status=status)
 
@@ -248,9 +241,7 @@ class NewSubmissionView(FillMixin, View):
     """Fill a form on a case: `?form=<id>` picks the form; its latest version is used."""
 
     def version(self) -> FormVersion:
-        form = get_visible_or_404(
-            Form.for_cases(Form.objects.all()), self.request.user, pk=self.form_pk()
-        )
+        form = get_visible_or_404(Form.objects.for_cases(), self.request.user, pk=self.form_pk())
         version = form.current_version()
         if version is None:
             raise Http404
@@ -265,9 +256,7 @@ class NewSubmissionView(FillMixin, View):
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
         case = self.case()
         if "form" not in request.GET:
-            forms = Form.for_cases(Form.objects.visible_to(request.user)).filter(
-                versions__isnull=False
-            )
+            forms = Form.objects.visible_to(request.user).for_cases().filter(versions__isnull=False)
             return render(
                 request, "assessments/pick.html", {"case": case, "forms": forms.distinct()}
             )

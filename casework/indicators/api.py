@@ -40,7 +40,7 @@ from casework.indicators.dashboard import (
     release_values,
     scope_for,
 )
-from casework.indicators.models import Reflection
+from casework.indicators.models import REFLECTION_TEXTS, Reflection
 from casework.indicators.registry import REGISTRY
 from casework.indicators.services import plan_records, record_reflection
 
@@ -448,19 +448,7 @@ class ReflectionSerializer(Untrimmed):
 
     class Meta:
         model = Reflection
-        fields = [
-            "id",
-            "kind",
-            "held_on",
-            "relevance",
-            "progress",
-            "adaptations",
-            "lessons",
-            "recommendations",
-            "release",
-            "figures",
-            "risks",
-        ]
+        fields = ["id", "kind", "held_on", *REFLECTION_TEXTS, "release", "figures", "risks"]
 
 
 class ReflectionViewSet(

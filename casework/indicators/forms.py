@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.core.forms import DATE
-from casework.indicators.models import PlanIndicator, Reflection, Target
+from casework.indicators.models import REFLECTION_TEXTS, PlanIndicator, Reflection, Target
 
 
 class TargetForm(forms.ModelForm):
@@ -39,13 +39,5 @@ class PlanIndicatorForm(forms.ModelForm):
 class ReflectionForm(forms.ModelForm):
     class Meta:
         model = Reflection
-        fields = [
-            "kind",
-            "held_on",
-            "relevance",
-            "progress",
-            "adaptations",
-            "lessons",
-            "recommendations",
-        ]
+        fields = ["kind", "held_on", *REFLECTION_TEXTS]
         widgets = {"held_on": DATE}

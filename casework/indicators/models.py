@@ -155,6 +155,10 @@ class PlanIndicator(AuditedModel, TimeStampedModel):
         return bool(self.indicator)
 
 
+# What a reflection says, in the MEL plan's order (forms, API and the service read this).
+REFLECTION_TEXTS = ("relevance", "progress", "adaptations", "lessons", "recommendations")
+
+
 class Reflection(AuditedModel, TimeStampedModel):
     """A six-month internal reflection, or the midline or endline evaluation: what the
     network found, with the plan's figures and the risk register as they stood that day

@@ -24,7 +24,13 @@ from casework.indicators.charts import column_chart
 from casework.indicators.choices import ReflectionKind
 from casework.indicators.compute import Value, baseline_period, values_of
 from casework.indicators.dashboard import scope_for, value_of
-from casework.indicators.models import Outcome, PlanIndicator, Reflection, Target
+from casework.indicators.models import (
+    REFLECTION_TEXTS,
+    Outcome,
+    PlanIndicator,
+    Reflection,
+    Target,
+)
 from casework.indicators.registry import REGISTRY
 from casework.network.choices import RiskStatus
 from casework.network.models import Risk
@@ -218,16 +224,21 @@ def progress(
     user: Any,
     today: dt.date | None = None,
     release: Release | None = None,
+    *,
+    milestones: bool = True,
 ) -> Progress:
     """The indicator's value over the target period (to date, if it is not over), and its
-    midline and endline, for the target's scope, disclosure-controlled unless the viewer
-    works in that organisation. The network's figures come from `release` (default: the
-    latest), as they stood on `today` (default: today)."""
+    midline and endline (unless `milestones` is False: the dashboard shows neither), for
+    the target's scope, disclosure-controlled unless the viewer works in that organisation.
+    The network's figures come from `release` (default: the latest), as they stood on
+    `today` (default: today)."""
     today = today or timezone.localdate()
     if target.organisation_id is None:
         release = release or releases.latest()
-    midline = _milestone(target, target.midline_period, user, today, release)
-    endline = _milestone(target, target.endline_period, user, today, release)
+    midline = endline = None
+    if milestones:
+        midline = _milestone(target, target.midline_period, user, today, release)
+        endline = _milestone(target, target.endline_period, user, today, release)
     try:
         start, end = parse_period(target.target_period)
     except PeriodError:  # saved under older rules
@@ -245,9 +256,15 @@ def progress(
     return Progress(target, current, end, share, midline, endline)
 
 
-def served_by_year(measured: Progress, user: Any, today: dt.date | None = None) -> Any:
+def served_by_year(
+    measured: Progress,
+    user: Any,
+    today: dt.date | None = None,
+    release: Release | None = None,
+) -> Any:
     """People served each calendar year from the baseline's to the target's (six at most),
-    disclosure-controlled like the target, as a column chart against the target."""
+    disclosure-controlled like the target (the network's from `release`, default the
+    latest), as a column chart against the target."""
     today = today or timezone.localdate()
     target = measured.target
     try:
@@ -258,7 +275,7 @@ def served_by_year(measured: Progress, user: Any, today: dt.date | None = None) 
     years = []
     for year in range(max(first, last - 5), last + 1):
         end = min(dt.date(year, 12, 31), today)
-        cell = _measure("beneficiaries", target, user, dt.date(year, 1, 1), end)
+        cell = _measure("beneficiaries", target, user, dt.date(year, 1, 1), end, release)
         shown = cell is not None and not cell.suppressed
         years.append(
             (str(year), float(cell.numerator or 0) if cell is not None and shown else None)
@@ -432,9 +449,6 @@ def _risk_register(user: User) -> list[dict[str, Any]]:
 def release_on(day: dt.date) -> Release | None:
     """The release in force on `day`: the newest built by its end."""
     return Release.objects.filter(built_at__date__lte=day).first()
-
-
-REFLECTION_TEXTS = ("relevance", "progress", "adaptations", "lessons", "recommendations")
 
 
 @transaction.atomic

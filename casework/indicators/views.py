@@ -138,9 +138,15 @@ class DashboardView(EvidenceMixin, View):
             # Targets belong to the network or to one's own organisation.
             shown = dashboard.scope.inside or dashboard.scope.code == "network"
             newest = self.newest  # read once by `query()`: one release for every target
-            targets = [progress(t, request.user, release=newest) for t in scoped] if shown else []
+            targets = (
+                [progress(t, request.user, release=newest, milestones=False) for t in scoped]
+                if shown
+                else []
+            )
             served = next((p for p in targets if p.target.indicator == "beneficiaries"), None)
-            context["served_chart"] = served and served_by_year(served, request.user)
+            context["served_chart"] = served and served_by_year(
+                served, request.user, release=newest
+            )
             # Each network-building indicator with its network target, if it has one.
             against = {p.target.indicator: p for p in targets if p.target.organisation_id is None}
             context["building"] = [

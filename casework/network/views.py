@@ -19,12 +19,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views import View
 
-from casework.assessments.engine import FormState, answers_from_post, pick_language, with_defaults
+from casework.assessments.engine import answers_from_post, with_defaults
 from casework.assessments.models import FormVersion
+from casework.assessments.presentation import filling
 from casework.assessments.services import InvalidAnswers
 from casework.audit.services import record_read
 from casework.core.access import get_visible_or_404
@@ -769,15 +770,8 @@ class FeedbackAnswerView(ForOrganisationAdmins, View):
         complete: bool = False,
         status: int = 200,
     ) -> HttpResponse:
-        wanted = self.request.GET.get("lang") or self.request.POST.get("_lang") or get_language()
-        language = pick_language(version.definition, wanted or "")
-        state = FormState(version.definition, answers, language=language)
-        state.hide_unshown_errors(complete=complete)
         context = {
-            "version": version,
-            "language": language,
-            "state": state,
             "year": timezone.localdate().year,
-            "problems": state.problems_to_show(complete=True) if complete else [],
+            **filling(self.request, version, answers, complete=complete),
         }
         return render(self.request, "network/feedback_answer.html", context, status=status)
